@@ -1,0 +1,1 @@
+"""Musharaka admin web app (FastAPI, server-rendered)."""

@@ -1,0 +1,1 @@
+"""Musharaka: the Telegram bot, its channel-free engine and its conversations."""

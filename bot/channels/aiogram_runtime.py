@@ -1,0 +1,272 @@
+"""The aiogram 3 adapter: updates in as Events, Replies out as Bot API calls."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+)
+from aiogram.types import (
+    BotCommand,
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from aiogram.types import (
+    KeyboardButton as AiogramKeyboardButton,
+)
+from aiohttp import web
+
+from bot.channels.base import ChannelMessenger, EditFailed, MessageNotModified
+from bot.channels.commands import published_commands, webhook_secret_for
+from bot.channels.convert import IncomingMessage, button_event, message_event
+from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.engine.engine import Engine
+from bot.engine.messenger import DeliveryError, RateLimited, RecipientUnreachable
+from bot.engine.replies import Buttons, Document, Edit, KeyboardButton, Photo, Text
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+
+
+def inline_markup(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(text=b.label, callback_data=b.payload)
+                for b in row
+            ]
+            for row in buttons
+        ]
+    )
+
+
+def reply_markup(reply: Text) -> Any:
+    if reply.buttons:
+        return inline_markup(reply.buttons)
+    if reply.keyboard:
+        return ReplyKeyboardMarkup(
+            keyboard=[[_key(k) for k in row] for row in reply.keyboard],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    if reply.remove_keyboard:
+        return ReplyKeyboardRemove()
+    return None
+
+
+def _key(button: KeyboardButton) -> AiogramKeyboardButton:
+    return AiogramKeyboardButton(
+        text=button.label,
+        request_contact=button.request == "contact" or None,
+        request_location=button.request == "location" or None,
+    )
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Map aiogram's exceptions onto the engine's delivery errors."""
+    try:
+        yield
+    except TelegramRetryAfter as exc:
+        raise RateLimited(float(exc.retry_after)) from exc
+    except TelegramForbiddenError as exc:
+        raise RecipientUnreachable(str(exc)) from exc
+    except TelegramBadRequest as exc:
+        text = str(exc).lower()
+        if "message is not modified" in text:
+            raise MessageNotModified(str(exc)) from exc
+        if "chat not found" in text or "user is deactivated" in text:
+            raise RecipientUnreachable(str(exc)) from exc
+        if "message to edit not found" in text or "can't be edited" in text:
+            raise EditFailed(str(exc)) from exc
+        raise DeliveryError(str(exc)) from exc
+    except (TelegramAPIError, TelegramNetworkError) as exc:
+        raise DeliveryError(str(exc)) from exc
+
+
+class AiogramMessenger(ChannelMessenger):
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send_text(self, chat_id: int, reply: Text) -> int:
+        with translate_errors():
+            message = await self.bot.send_message(
+                chat_id, reply.text, reply_markup=reply_markup(reply)
+            )
+        return message.message_id
+
+    async def edit_text(self, chat_id: int, message_id: int, reply: Edit) -> None:
+        with translate_errors():
+            await self.bot.edit_message_text(
+                text=reply.text,
+                chat_id=chat_id,
+                message_id=message_id,
+                reply_markup=inline_markup(reply.buttons),
+            )
+
+    async def send_document(self, chat_id: int, reply: Document) -> int:
+        with translate_errors():
+            message = await self.bot.send_document(
+                chat_id,
+                BufferedInputFile(reply.data, filename=reply.filename),
+                caption=reply.caption or None,
+            )
+        return message.message_id
+
+    async def send_photo(self, chat_id: int, reply: Photo) -> int:
+        photo: Any = reply.file_id or BufferedInputFile(reply.data, filename="image.png")
+        with translate_errors():
+            message = await self.bot.send_photo(
+                chat_id,
+                photo,
+                caption=reply.caption or None,
+                reply_markup=inline_markup(reply.buttons),
+            )
+        return message.message_id
+
+    async def answer_callback(self, callback_id: str, text: str, alert: bool) -> None:
+        with translate_errors():
+            await self.bot.answer_callback_query(
+                callback_id, text=text or None, show_alert=alert or None
+            )
+
+
+def incoming(message: Message, update_id: int, edited: bool = False) -> IncomingMessage:
+    user = message.from_user
+    photo = message.photo[-1].file_id if message.photo else ""
+    return IncomingMessage(
+        user_id=user.id if user else message.chat.id,
+        chat_id=message.chat.id,
+        is_private=message.chat.type == "private",
+        text=message.text or message.caption or "",
+        phone=message.contact.phone_number if message.contact else "",
+        contact_user_id=message.contact.user_id if message.contact else None,
+        latitude=message.location.latitude if message.location else None,
+        longitude=message.location.longitude if message.location else None,
+        photo_file_id=photo,
+        edited=edited,
+        update_id=update_id,
+        message_id=message.message_id,
+        language_code=user.language_code if user else None,
+        first_name=user.first_name if user else "",
+        username=(user.username or "") if user else "",
+    )
+
+
+def build_dispatcher(engine: Engine, messenger: AiogramMessenger) -> Dispatcher:
+    router = Router(name="musharaka")
+
+    @router.message()
+    async def on_message(message: Message, event_update: Update) -> None:
+        event = message_event(incoming(message, event_update.update_id))
+        await messenger.deliver(event, await engine.handle(event))
+
+    @router.edited_message()
+    async def on_edited(message: Message, event_update: Update) -> None:
+        event = message_event(incoming(message, event_update.update_id, edited=True))
+        await messenger.deliver(event, await engine.handle(event))
+
+    @router.callback_query()
+    async def on_button(query: CallbackQuery, event_update: Update) -> None:
+        chat = query.message.chat if query.message else None
+        event = button_event(
+            user_id=query.from_user.id,
+            chat_id=chat.id if chat else query.from_user.id,
+            payload=query.data or "",
+            callback_id=query.id,
+            message_id=query.message.message_id if query.message else None,
+            update_id=event_update.update_id,
+            language_code=query.from_user.language_code,
+            first_name=query.from_user.first_name,
+            username=query.from_user.username or "",
+            is_private=chat is None or chat.type == "private",
+        )
+        await messenger.deliver(event, await engine.handle(event))
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+def build_bot(settings: Settings) -> Bot:
+    assert settings.bot_token
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url.rstrip("/")))
+    return Bot(settings.bot_token, session=session)
+
+
+async def publish_commands(bot: Bot, engine: Engine) -> None:
+    default = engine.services.settings.default_language
+    for language in (*SUPPORTED_LANGUAGES, None):
+        commands = published_commands(engine.registry, language or default)
+        await bot.set_my_commands(
+            [BotCommand(command=c, description=d) for c, d in commands], language_code=language
+        )
+
+
+async def run(engine: Engine, settings: Settings) -> None:
+    bot = build_bot(settings)
+    messenger = AiogramMessenger(bot)
+    engine.services.messenger = messenger
+    dispatcher = build_dispatcher(engine, messenger)
+    await publish_commands(bot, engine)
+    if settings.webhook_url:
+        await _run_webhook(bot, dispatcher, settings)
+    else:
+        await bot.delete_webhook(drop_pending_updates=False)
+        log.info("aiogram runtime: long polling")
+        await dispatcher.start_polling(bot, allowed_updates=ALLOWED_UPDATES)
+
+
+async def _run_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings) -> None:
+    import asyncio
+
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+
+    assert settings.bot_token and settings.webhook_url
+    secret = settings.webhook_secret or webhook_secret_for(settings.bot_token)
+    app = web.Application()
+    # handle_in_background=False: answer Telegram only after the update is handled, so a
+    # crash mid-way gets the update re-delivered (the engine de-duplicates it).
+    SimpleRequestHandler(dispatcher, bot, secret_token=secret, handle_in_background=False).register(
+        app, path=settings.webhook_path
+    )
+    setup_application(app, dispatcher, bot=bot)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    await site.start()
+    await bot.set_webhook(
+        settings.webhook_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+    )
+    log.info(
+        "aiogram runtime: webhook on %s:%s%s",
+        settings.webhook_host,
+        settings.webhook_port,
+        settings.webhook_path,
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,61 @@
+"""Settings read from the environment (prefix ``MUSHARAKA_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = Path.cwd() / "data"
+SUPPORTED_LANGUAGES = ("ar", "en", "fr")
+
+
+class Runtime(StrEnum):
+    AIOGRAM = "aiogram"
+    PTB = "ptb"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MUSHARAKA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    bot_token: str | None = None
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR / 'musharaka.sqlite'}"
+    )
+    redis_url: str | None = None
+    bot_api_url: str = "https://api.telegram.org"
+    runtime: Runtime = Runtime.AIOGRAM
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8080
+    webhook_path: str = "/telegram/webhook"
+    default_language: str = "ar"
+    timezone: str = "Asia/Amman"
+    # Outgoing limits (Telegram's documented broadcast limits; raise for paid broadcasts).
+    global_rate_per_second: float = 30.0
+    per_chat_interval_seconds: float = 1.0
+    paid_broadcasts: bool = False
+    # A user who sends more than this many updates in the window gets a polite "slow down".
+    flood_max_updates: int = 20
+    flood_window_seconds: float = 10.0
+    run_scheduler: bool = True
+    admin_host: str = "127.0.0.1"
+    admin_port: int = 8000
+    admin_secret_key: str = "change-me-in-production"
+    log_level: str = "INFO"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

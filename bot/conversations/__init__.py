@@ -1,0 +1,1 @@
+"""Guided conversations, one module each, written against ``bot.engine`` only."""

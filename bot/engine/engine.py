@@ -1,0 +1,206 @@
+"""The engine: one event in, the replies out, the session saved exactly once."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.engine import payloads
+from bot.engine.context import Context
+from bot.engine.conversation import Conversation
+from bot.engine.events import Event, EventKind
+from bot.engine.flood import FloodGuard
+from bot.engine.locks import KeyedLocks
+from bot.engine.registry import Registry
+from bot.engine.replies import Outgoing, Text, Toast
+from bot.engine.services import Services
+from bot.engine.session import FlowState, Session
+from bot.i18n import _, normalize_language, use_language
+from storage.people import role_at_least
+
+log = logging.getLogger(__name__)
+
+MAX_SAVE_ATTEMPTS = 8
+MAX_INPUT_CHARS = 4096
+
+
+class Engine:
+    def __init__(
+        self, registry: Registry, services: Services, flood: FloodGuard | None = None
+    ) -> None:
+        self.registry = registry
+        self.services = services
+        self.flood = flood
+        self._locks = KeyedLocks()
+
+    # --- the one entry point ----------------------------------------------------
+    async def handle(self, event: Event) -> list[Outgoing]:
+        if not event.is_private:
+            return []  # the bot only talks in private chats
+        if self.flood is not None:
+            allowed, first_refusal = await self.flood.check(event.user_id)
+            if not allowed:
+                return self._flood_answer(event, first_refusal)
+        async with self._locks.hold(event.chat_id):
+            for _attempt in range(MAX_SAVE_ATTEMPTS):
+                loaded = await self.services.store.load(event.chat_id)
+                if loaded is not None and loaded.seen(event.update_id):
+                    log.info("duplicate update %s ignored", event.update_id)
+                    return []
+                outgoing, session = await self._run(event, loaded)
+                expected = loaded.version if loaded is not None else 0
+                if await self.services.store.save(session, expected):
+                    return outgoing
+                log.info("session %s changed under us; retrying update", event.chat_id)
+        log.warning("could not save session %s after %s attempts", event.chat_id, MAX_SAVE_ATTEMPTS)
+        return []
+
+    async def _run(self, event: Event, loaded: Session | None) -> tuple[list[Outgoing], Session]:
+        session = loaded.copy() if loaded is not None else self._new_session(event)
+        session.version = (loaded.version if loaded is not None else 0) + 1
+        session.remember(event.update_id)
+        with use_language(session.language or self._guess_language(event)):
+            ctx = Context(self, event, session, self.services)
+            try:
+                await self._dispatch(ctx, loaded)
+            except Exception:
+                log.exception("handler failed on update %s", event.update_id)
+                return self._failure_answer(event, loaded)
+            return ctx.outgoing, session
+
+    def _failure_answer(
+        self, event: Event, loaded: Session | None
+    ) -> tuple[list[Outgoing], Session]:
+        """Keep the state as it was, remember the update, apologise."""
+        session = loaded.copy() if loaded is not None else self._new_session(event)
+        session.version = (loaded.version if loaded is not None else 0) + 1
+        session.remember(event.update_id)
+        text = _(
+            "Sorry, something went wrong on our side. Your earlier answers are safe; "
+            "please try again in a moment."
+        )
+        out = [Outgoing(Toast(text))] if event.callback_id else [Outgoing(Text(text))]
+        return out, session
+
+    def _new_session(self, event: Event) -> Session:
+        return Session(key=event.chat_id, language=None)
+
+    def _guess_language(self, event: Event) -> str:
+        return normalize_language(event.language_code, self.services.settings.default_language)
+
+    def _flood_answer(self, event: Event, first_refusal: bool) -> list[Outgoing]:
+        if not first_refusal:
+            return [Outgoing(Toast(""))] if event.callback_id else []
+        with use_language(self._guess_language(event)):
+            text = _(
+                "You are sending messages very quickly. Please wait a few seconds, then continue."
+            )
+        return [Outgoing(Toast(text) if event.callback_id else Text(text))]
+
+    # --- routing ------------------------------------------------------------------
+    async def _dispatch(self, ctx: Context, loaded: Session | None) -> None:
+        event = ctx.event
+        if event.kind == EventKind.BUTTON:
+            await self._on_button(ctx, loaded)
+        elif event.kind == EventKind.COMMAND:
+            await self._on_command(ctx)
+        elif event.kind == EventKind.EDITED:
+            ctx.say(
+                _(
+                    "I do not read edited messages. Please send your corrected answer "
+                    "as a new message."
+                )
+            )
+        elif len(event.text) > MAX_INPUT_CHARS:
+            ctx.say(_("That message is too long for me. Please send a shorter one."))
+        elif (active := self._active(ctx)) is not None:
+            await active.on_message(ctx)
+        else:
+            await self._outside_conversation(ctx)
+
+    def _conversation(self, name: str) -> Conversation | None:
+        return self.registry.conversations.get(name)
+
+    def _active(self, ctx: Context) -> Conversation | None:
+        flow = ctx.session.flow
+        return self._conversation(flow.name) if flow is not None else None
+
+    async def _on_button(self, ctx: Context, loaded: Session | None) -> None:
+        payload = payloads.parse(ctx.event.payload)
+        if payload is None:
+            ctx.toast(_("I do not recognise this button."))
+            return
+        if payload.is_global:
+            handler = self.registry.buttons.get(payload.action)
+            if handler is None:
+                ctx.toast(_("I do not recognise this button."))
+                return
+            await handler(ctx, payload.args)
+            return
+        current_version = loaded.version if loaded is not None else 0
+        flow = ctx.session.flow
+        if payload.version != current_version or flow is None:
+            ctx.toast(_("This button is from an earlier step and no longer works."))
+            return
+        conversation = self._conversation(flow.name)
+        if conversation is None:
+            ctx.toast(_("I do not recognise this button."))
+            return
+        await conversation.on_button(ctx, payload.action, payload.args)
+
+    async def _on_command(self, ctx: Context) -> None:
+        command = self.registry.commands.get(ctx.event.command)
+        if command is None:
+            ctx.say(_("I do not know that command. Send /help to see what I can do."))
+            return
+        if command.min_role is not None and not role_at_least(await ctx.role(), command.min_role):
+            ctx.say(_("This command is only for programme staff."))
+            return
+        await command.handler(ctx)
+
+    async def _outside_conversation(self, ctx: Context) -> None:
+        if ctx.event.kind == EventKind.OTHER:
+            ctx.say(_("I can only read text, buttons, locations and photos."))
+            return
+        ctx.say(
+            _("Send /menu to see what you can do here, or /help for help."),
+            [[ctx.global_button(_("Open the menu"), "menu")]],
+        )
+
+    # --- conversations ----------------------------------------------------------
+    async def start_flow(self, ctx: Context, name: str, **kwargs: Any) -> None:
+        conversation = self._conversation(name)
+        if conversation is None:
+            raise KeyError(f"no conversation named {name!r}")
+        if conversation.needs_consent and not ctx.session.profile.get("consent"):
+            await self.start_flow(ctx, "onboarding", then=name, then_args=kwargs)
+            return
+        self._leave_current(ctx)
+        restart = bool(kwargs.pop("restart", False))
+        parked = ctx.session.parked.pop(name, None)
+        if parked is not None and not restart and conversation.resumable:
+            ctx.session.flow = parked
+            await conversation.resume(ctx)
+            return
+        ctx.session.flow = FlowState(name=name)
+        await conversation.begin(ctx, **kwargs)
+
+    def _leave_current(self, ctx: Context) -> None:
+        current = ctx.session.flow
+        if current is None:
+            return
+        conversation = self._conversation(current.name)
+        if conversation is not None and conversation.resumable:
+            ctx.session.parked[current.name] = current
+        ctx.session.flow = None
+
+    async def cancel_flow(self, ctx: Context) -> bool:
+        """Drop the active conversation, and any parked copy of it. True if one was active."""
+        current = ctx.session.flow
+        if current is None:
+            return False
+        conversation = self._conversation(current.name)
+        if conversation is not None:
+            await conversation.on_cancel(ctx)
+        ctx.finish()
+        return True

@@ -1,0 +1,66 @@
+"""Button payloads (Telegram callback_data, at most 64 bytes).
+
+Two shapes:
+
+* ``<version>:<action>[:<arg>...]`` — a step of the active conversation. The
+  version is the session version the button was drawn for; a press is accepted
+  only while the session is still at that version, so double taps, old messages
+  and re-delivered presses do nothing.
+* ``g:<route>[:<arg>...]`` — a global button (menus, messages sent to another
+  user, reminders). Its handler must check the arguments against the database.
+
+Arguments are short codes or indexes, never labels (Arabic costs two bytes a letter).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.engine.replies import CALLBACK_DATA_MAX_BYTES, PayloadTooLong
+
+SEPARATOR = ":"
+GLOBAL_PREFIX = "g"
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    version: int | None  # None for global buttons
+    action: str
+    args: tuple[str, ...]
+
+    @property
+    def is_global(self) -> bool:
+        return self.version is None
+
+
+def _check(parts: list[str]) -> str:
+    for part in parts:
+        if SEPARATOR in part:
+            raise ValueError(f"payload part may not contain {SEPARATOR!r}: {part!r}")
+    payload = SEPARATOR.join(parts)
+    if len(payload.encode("utf-8")) > CALLBACK_DATA_MAX_BYTES:
+        raise PayloadTooLong(payload)
+    return payload
+
+
+def versioned(version: int, action: str, *args: object) -> str:
+    return _check([str(version), action, *map(str, args)])
+
+
+def global_(route: str, *args: object) -> str:
+    return _check([GLOBAL_PREFIX, route, *map(str, args)])
+
+
+def parse(raw: str) -> Payload | None:
+    """The payload, or None when it is not one of ours (forged or from an old bot)."""
+    if not raw or len(raw.encode("utf-8")) > CALLBACK_DATA_MAX_BYTES:
+        return None
+    parts = raw.split(SEPARATOR)
+    if len(parts) < 2 or not parts[1]:
+        return None
+    head, action, args = parts[0], parts[1], tuple(parts[2:])
+    if head == GLOBAL_PREFIX:
+        return Payload(None, action, args)
+    if not head.isdigit() or len(head) > 12:
+        return None
+    return Payload(int(head), action, args)

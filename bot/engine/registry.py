@@ -1,0 +1,71 @@
+"""What the bot can do: conversations, commands, menu entries, global buttons, deep links.
+
+Each module in ``bot/handlers`` and ``bot/conversations`` has a ``register(registry)``
+function; ``bot.app`` calls them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from bot.engine.context import Context
+from bot.engine.conversation import Conversation
+from storage.people import Role
+
+CommandHandler = Callable[[Context], Awaitable[None]]
+ButtonHandler = Callable[[Context, tuple[str, ...]], Awaitable[None]]
+DeepLinkHandler = Callable[[Context, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: CommandHandler
+    description: str  # an N_() message id, translated when commands are published
+    min_role: Role | None = None
+    listed: bool = True  # published with setMyCommands (staff commands are not)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    key: str
+    label: str  # an N_() message id
+    action: CommandHandler
+    order: int = 100
+    min_role: Role | None = None
+
+
+@dataclass
+class Registry:
+    conversations: dict[str, Conversation] = field(default_factory=dict)
+    commands: dict[str, Command] = field(default_factory=dict)
+    buttons: dict[str, ButtonHandler] = field(default_factory=dict)
+    menu: dict[str, MenuEntry] = field(default_factory=dict)
+    deep_links: dict[str, DeepLinkHandler] = field(default_factory=dict)
+
+    def add_conversation(self, conversation: Conversation) -> None:
+        self._unique(self.conversations, conversation.name)
+        self.conversations[conversation.name] = conversation
+
+    def add_command(self, command: Command) -> None:
+        self._unique(self.commands, command.name)
+        self.commands[command.name] = command
+
+    def add_button(self, route: str, handler: ButtonHandler) -> None:
+        self._unique(self.buttons, route)
+        self.buttons[route] = handler
+
+    def add_menu_entry(self, entry: MenuEntry) -> None:
+        self._unique(self.menu, entry.key)
+        self.menu[entry.key] = entry
+
+    def add_deep_link(self, prefix: str, handler: DeepLinkHandler) -> None:
+        """``/start <prefix>_<rest>`` calls ``handler(ctx, rest)``."""
+        self._unique(self.deep_links, prefix)
+        self.deep_links[prefix] = handler
+
+    @staticmethod
+    def _unique(table: Mapping[str, object], key: str) -> None:
+        if key in table:
+            raise ValueError(f"{key!r} registered twice")

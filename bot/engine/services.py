@@ -1,0 +1,25 @@
+"""What handlers can reach besides the event: database, settings, clock, scheduler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.config import Settings
+from bot.engine.clock import Clock, SystemClock
+from bot.engine.session import SessionStore
+
+if TYPE_CHECKING:
+    from bot.engine.messenger import Messenger
+    from storage.db import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    store: SessionStore
+    clock: Clock = field(default_factory=SystemClock)
+    messenger: Messenger | None = None
+    scheduler: Any | None = None
+    extras: dict[str, Any] = field(default_factory=dict)

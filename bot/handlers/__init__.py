@@ -1,0 +1,1 @@
+"""Commands and menus (/start, /help, /menu, /cancel, /language, ...)."""

@@ -1,0 +1,29 @@
+"""Starting the bot on the configured runtime."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.app import build_engine
+from bot.config import Runtime, Settings
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+async def run_bot(settings: Settings) -> None:
+    if not settings.bot_token:
+        raise SystemExit("MUSHARAKA_BOT_TOKEN is not set")
+    db = Database(settings.database_url)
+    await db.upgrade()
+    engine = build_engine(settings, db)
+    try:
+        if settings.runtime == Runtime.PTB:
+            raise SystemExit("the python-telegram-bot runtime is not part of this build yet")
+        else:
+            from bot.channels import aiogram_runtime
+
+            await aiogram_runtime.run(engine, settings)
+    finally:
+        await engine.services.store.close()
+        await db.dispose()

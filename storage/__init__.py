@@ -1,0 +1,1 @@
+"""Musharaka storage: SQLAlchemy models and the operations of each area."""

@@ -1,0 +1,6 @@
+"""Imports every area's models so that ``Base.metadata`` knows all tables.
+
+Each area adds one import line here.
+"""
+
+from storage import people, reference, sessions  # noqa: F401
