@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     webhook_port: int = 8080
     webhook_path: str = "/telegram/webhook"
     default_language: str = "ar"
-    timezone: str = "Asia/Amman"
+    timezone: str = "Africa/Tunis"
     # Outgoing limits (Telegram's documented broadcast limits; raise for paid broadcasts).
     global_rate_per_second: float = 30.0
     per_chat_interval_seconds: float = 1.0

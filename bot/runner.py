@@ -17,6 +17,12 @@ async def run_bot(settings: Settings) -> None:
     db = Database(settings.database_url)
     await db.upgrade()
     engine = build_engine(settings, db)
+    scheduler = None
+    if settings.run_scheduler:
+        from bot.scheduler import build_scheduler
+
+        scheduler = build_scheduler(engine)
+        scheduler.start()
     try:
         if settings.runtime == Runtime.PTB:
             raise SystemExit("the python-telegram-bot runtime is not part of this build yet")
@@ -25,5 +31,7 @@ async def run_bot(settings: Settings) -> None:
 
             await aiogram_runtime.run(engine, settings)
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         await engine.services.store.close()
         await db.dispose()

@@ -3,4 +3,4 @@
 Each area adds one import line here.
 """
 
-from storage import people, reference, sessions  # noqa: F401
+from storage import people, reference, reminders, sessions  # noqa: F401

@@ -143,3 +143,10 @@ async def add_staff(
     member.active = True
     await session.flush()
     return member
+
+
+async def mark_unreachable(session: AsyncSession, telegram_id: int) -> None:
+    """The user blocked the bot (403): stop sending them anything until they write again."""
+    user = await get_user(session, telegram_id)
+    if user is not None and user.unreachable_at is None:
+        user.unreachable_at = utcnow()

@@ -11,11 +11,16 @@ from dataclasses import dataclass, field
 
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
+from bot.engine.replies import Reply
+from bot.engine.services import Services
 from storage.people import Role
+from storage.reminders import Reminder
 
 CommandHandler = Callable[[Context], Awaitable[None]]
 ButtonHandler = Callable[[Context, tuple[str, ...]], Awaitable[None]]
 DeepLinkHandler = Callable[[Context, str], Awaitable[None]]
+# Renders a due reminder in the recipient's language; None when it no longer applies.
+ReminderRenderer = Callable[[Services, Reminder], Awaitable[Reply | None]]
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Registry:
     buttons: dict[str, ButtonHandler] = field(default_factory=dict)
     menu: dict[str, MenuEntry] = field(default_factory=dict)
     deep_links: dict[str, DeepLinkHandler] = field(default_factory=dict)
+    reminder_kinds: dict[str, ReminderRenderer] = field(default_factory=dict)
 
     def add_conversation(self, conversation: Conversation) -> None:
         self._unique(self.conversations, conversation.name)
@@ -64,6 +70,10 @@ class Registry:
         """``/start <prefix>_<rest>`` calls ``handler(ctx, rest)``."""
         self._unique(self.deep_links, prefix)
         self.deep_links[prefix] = handler
+
+    def add_reminder_kind(self, kind: str, renderer: ReminderRenderer) -> None:
+        self._unique(self.reminder_kinds, kind)
+        self.reminder_kinds[kind] = renderer
 
     @staticmethod
     def _unique(table: Mapping[str, object], key: str) -> None:

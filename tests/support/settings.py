@@ -1,0 +1,17 @@
+"""Settings for tests: in-memory SQLite, no token, no Redis, generous flood limit."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+
+
+def settings_for_tests(**overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "bot_token": None,
+        "database_url": "sqlite+aiosqlite:///:memory:",
+        "redis_url": None,
+        "default_language": "ar",
+        "flood_max_updates": 1000,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
