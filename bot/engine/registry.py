@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
@@ -19,6 +22,10 @@ from storage.reminders import Reminder
 CommandHandler = Callable[[Context], Awaitable[None]]
 ButtonHandler = Callable[[Context, tuple[str, ...]], Awaitable[None]]
 DeepLinkHandler = Callable[[Context, str], Awaitable[None]]
+# Personal data of one area for /mydata (a JSON-able dict) and /delete (erase it, keeping
+# anonymous counts). Both get a writing session and the user's Telegram id.
+DataExporter = Callable[[AsyncSession, int], Awaitable[dict[str, Any]]]
+DataEraser = Callable[[AsyncSession, int], Awaitable[None]]
 # Renders a due reminder in the recipient's language; None when it no longer applies.
 ReminderRenderer = Callable[[Services, Reminder], Awaitable[Reply | None]]
 
@@ -49,6 +56,7 @@ class Registry:
     menu: dict[str, MenuEntry] = field(default_factory=dict)
     deep_links: dict[str, DeepLinkHandler] = field(default_factory=dict)
     reminder_kinds: dict[str, ReminderRenderer] = field(default_factory=dict)
+    personal_data: dict[str, tuple[DataExporter, DataEraser]] = field(default_factory=dict)
 
     def add_conversation(self, conversation: Conversation) -> None:
         self._unique(self.conversations, conversation.name)
@@ -74,6 +82,11 @@ class Registry:
     def add_reminder_kind(self, kind: str, renderer: ReminderRenderer) -> None:
         self._unique(self.reminder_kinds, kind)
         self.reminder_kinds[kind] = renderer
+
+    def add_personal_data(self, area: str, exporter: DataExporter, eraser: DataEraser) -> None:
+        """Every area that stores something about a person registers how to show and erase it."""
+        self._unique(self.personal_data, area)
+        self.personal_data[area] = (exporter, eraser)
 
     @staticmethod
     def _unique(table: Mapping[str, object], key: str) -> None:

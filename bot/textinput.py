@@ -1,0 +1,47 @@
+"""Reading what people type on their phones: digits in any script, numbers, short text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+# Arabic-Indic (٠-٩) and Extended Arabic-Indic / Persian (۰-۹) digits, plus separators.
+_DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
+_DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
+_DIGITS.update({ord("٫"): ".", ord("٬"): ",", ord("،"): ","})
+_INVISIBLE = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
+
+
+def normalize_digits(text: str) -> str:
+    """'٣٤' -> '34', '٢٫٥' -> '2.5'; also drops bidi marks that phones insert."""
+    return _INVISIBLE.sub("", text).translate(_DIGITS)
+
+
+def parse_int(text: str) -> int | None:
+    """An integer typed in any digit script, or None. '  ٣٤ ' -> 34, '-5' -> -5."""
+    cleaned = normalize_digits(text).strip().replace(" ", "")
+    if not re.fullmatch(r"[+-]?\d{1,15}", cleaned):
+        return None
+    return int(cleaned)
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """A decimal number: '2.5', '2,5', '٢٫٥' -> Decimal('2.5')."""
+    cleaned = normalize_digits(text).strip().replace(" ", "")
+    if re.fullmatch(r"[+-]?\d{1,15},\d+", cleaned):
+        cleaned = cleaned.replace(",", ".")
+    if not re.fullmatch(r"[+-]?(\d{1,15}(\.\d*)?|\.\d+)", cleaned):
+        return None
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        return None
+
+
+def clean_text(text: str, max_chars: int) -> str | None:
+    """Free text trimmed and normalised (NFC); None when empty or longer than max_chars."""
+    cleaned = unicodedata.normalize("NFC", _INVISIBLE.sub("", text)).strip()
+    if not cleaned or len(cleaned) > max_chars:
+        return None
+    return cleaned
