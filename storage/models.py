@@ -3,4 +3,10 @@
 Each area adds one import line here.
 """
 
-from storage import people, reference, reminders, sessions  # noqa: F401
+from storage import (  # noqa: F401
+    consultations,
+    people,
+    reference,
+    reminders,
+    sessions,
+)
