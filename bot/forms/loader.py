@@ -1,0 +1,540 @@
+"""Reading an XLSForm (as KoBoToolbox / ODK users write them) into a :class:`Form`.
+
+pyxform does the parsing (its own checks included); we then refuse, with the row
+number, anything a chat cannot run — repeat groups, audio, barcodes, external files,
+functions such as ``pulldata()`` — so that a form's author learns it at import time
+and no resident ever meets it halfway through a survey.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.forms.model import (
+    DEFAULT_ROLES,
+    Choice,
+    Form,
+    Kind,
+    Labels,
+    Question,
+)
+from bot.forms.xpath import (
+    UNSUPPORTED_FUNCTIONS,
+    ExpressionError,
+    compile_expression,
+    functions_called,
+    known_function,
+    references,
+)
+
+FORM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+
+# pyxform's JSON type -> our kind.
+KINDS = {
+    "select one": Kind.SELECT_ONE,
+    "select all that apply": Kind.SELECT_MULTIPLE,
+    "rank": Kind.RANK,
+    "integer": Kind.INTEGER,
+    "decimal": Kind.DECIMAL,
+    "range": Kind.RANGE,
+    "text": Kind.TEXT,
+    "date": Kind.DATE,
+    "time": Kind.TIME,
+    "note": Kind.NOTE,
+    "acknowledge": Kind.ACKNOWLEDGE,
+    "trigger": Kind.ACKNOWLEDGE,
+    "geopoint": Kind.GEOPOINT,
+    "photo": Kind.IMAGE,
+    "image": Kind.IMAGE,
+    "calculate": Kind.CALCULATE,
+    "hidden": Kind.HIDDEN,
+}
+META_TYPES = {
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "subscriberid",
+    "simserial",
+    "phonenumber",
+    "username",
+    "email",
+    "audit",
+    "start-geopoint",
+}
+# Survey-sheet types we refuse, with the reason shown to the form's author.
+UNSUPPORTED_TYPES = {
+    "begin_repeat": "repeat groups are not supported in a chat; ask for a count and a "
+    "few fixed questions instead",
+    "begin repeat": "repeat groups are not supported in a chat; ask for a count and a "
+    "few fixed questions instead",
+    "audio": "audio recordings are not supported",
+    "background-audio": "background audio recording is not supported",
+    "video": "video questions are not supported",
+    "file": "file uploads are not supported",
+    "barcode": "barcode scanning is not supported",
+    "geotrace": "geotrace (a line drawn on a map) is not supported; use a geopoint",
+    "geoshape": "geoshape (an area drawn on a map) is not supported; use a geopoint",
+    "datetime": "dateTime questions are not supported; ask a date and a time separately",
+    "select_one_from_file": "choices from an external file are not supported; put them on "
+    "the choices sheet",
+    "select_multiple_from_file": "choices from an external file are not supported; put them "
+    "on the choices sheet",
+    "select_one_external": "external choices are not supported; put them on the choices sheet",
+    "xml-external": "external instances are not supported",
+    "csv-external": "external CSV instances are not supported",
+    "osm": "OpenStreetMap questions are not supported",
+    "start-geopoint": "start-geopoint is not supported",
+    "background-geopoint": "background-geopoint is not supported",
+}
+LANGUAGE_NAMES = {
+    "arabic": "ar",
+    "العربية": "ar",
+    "عربي": "ar",
+    "english": "en",
+    "anglais": "en",
+    "french": "fr",
+    "français": "fr",
+    "francais": "fr",
+}
+_LANGUAGE_CODE = re.compile(r"\(\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?\s*\)\s*$")
+_PYXFORM_ROW = re.compile(r"\[row\s*:\s*(\d+)\]")
+_RANK_LIMIT = re.compile(r"count-selected\(\s*\.\s*\)\s*(<=|<|=|>=|>)\s*(\d+)")
+TRUE_WORDS = {"yes", "true", "true()", "1", "oui", "نعم"}
+FALSE_WORDS = {"", "no", "false", "false()", "0", "non", "لا"}
+
+
+@dataclass(frozen=True)
+class FormProblem:
+    row: int | None  # survey-sheet row (None: the workbook or the settings)
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.message}" if self.row else self.message
+
+
+class FormError(ValueError):
+    """The form cannot be run by this bot; ``problems`` say where and why."""
+
+    def __init__(self, problems: Iterable[FormProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+
+def language_code(key: str, default: str = "") -> str:
+    """'Arabic (ar)' -> 'ar', 'Français' -> 'fr', 'default' -> the form's default."""
+    key = key.strip()
+    if key in ("", "default"):
+        return default
+    match = _LANGUAGE_CODE.search(key)
+    if match:
+        return match.group(1).lower()
+    return LANGUAGE_NAMES.get(key.lower(), key)
+
+
+# --- the workbook, before pyxform -------------------------------------------------------
+
+
+@dataclass
+class SheetScan:
+    """What the survey sheet says row by row (pyxform's JSON has no row numbers)."""
+
+    rows_by_name: dict[str, int] = field(default_factory=dict)
+    problems: list[FormProblem] = field(default_factory=list)
+
+
+def scan_survey_sheet(data: bytes) -> SheetScan:
+    from openpyxl import load_workbook
+
+    scan = SheetScan()
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
+        scan.problems.append(FormProblem(None, f"this is not a readable .xlsx file ({exc})"))
+        return scan
+    try:
+        sheet = next(
+            (ws for ws in workbook.worksheets if ws.title.strip().lower() == "survey"), None
+        )
+        if sheet is None:
+            scan.problems.append(FormProblem(None, "the workbook has no 'survey' sheet"))
+            return scan
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(c or "").strip().lower() for c in next(rows, ())]
+        if "type" not in header or "name" not in header:
+            scan.problems.append(
+                FormProblem(1, "the survey sheet needs 'type' and 'name' columns in its first row")
+            )
+            return scan
+        type_at, name_at = header.index("type"), header.index("name")
+        for number, row in enumerate(rows, start=2):
+            cells = list(row)
+            kind = str(cells[type_at] or "").strip() if type_at < len(cells) else ""
+            name = str(cells[name_at] or "").strip() if name_at < len(cells) else ""
+            if name and name not in scan.rows_by_name:
+                scan.rows_by_name[name] = number
+            base = re.sub(r"\s+", " ", kind.lower()).split(" ")[0] if kind else ""
+            full = re.sub(r"\s+", " ", kind.lower())
+            reason = UNSUPPORTED_TYPES.get(full) or UNSUPPORTED_TYPES.get(base)
+            if reason:
+                scan.problems.append(FormProblem(number, f"type {kind!r} ({name}): {reason}"))
+    finally:
+        workbook.close()
+    return scan
+
+
+def _pyxform_json(data: bytes, suffix: str) -> tuple[dict[str, Any], list[str]]:
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import parse_file_to_json
+
+    warnings: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"form{suffix}"
+        path.write_bytes(data)
+        try:
+            parsed = parse_file_to_json(str(path), warnings=warnings)
+        except PyXFormError as exc:
+            text = str(exc)
+            match = _PYXFORM_ROW.search(text)
+            row = int(match.group(1)) if match else None
+            message = _PYXFORM_ROW.sub("", text).strip()
+            raise FormError([FormProblem(row, message)]) from exc
+        except Exception as exc:  # a broken workbook: pyxform lets openpyxl's errors through
+            raise FormError([FormProblem(None, f"pyxform could not read the form: {exc}")]) from exc
+    return parsed, warnings
+
+
+# --- from pyxform's JSON to our model --------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, parsed: dict[str, Any], scan: SheetScan, pyxform_warnings: list[str]):
+        self.parsed = parsed
+        self.scan = scan
+        self.problems: list[FormProblem] = list(scan.problems)
+        self.scan_rows = {p.row for p in scan.problems if p.row is not None}
+        self.warnings: list[str] = list(pyxform_warnings)
+        self.default_language = language_code(str(parsed.get("default_language") or ""), "")
+        self.languages: dict[str, None] = {}
+        self.questions: list[Question] = []
+        self.choices: dict[str, tuple[Choice, ...]] = {}
+
+    def row(self, name: str) -> int | None:
+        return self.scan.rows_by_name.get(name)
+
+    def problem(self, name: str, message: str) -> None:
+        row = self.row(name)
+        if row is not None and row in self.scan_rows:
+            return  # the sheet scan already said what is wrong with this row
+        self.problems.append(FormProblem(row, f"{name}: {message}"))
+
+    def labels(self, value: Any) -> Labels:
+        if value is None or value == "":
+            return {}
+        if isinstance(value, dict):
+            out: Labels = {}
+            for key, text in value.items():
+                code = language_code(str(key), self.default_language)
+                if text is None or str(text) == "":
+                    continue
+                self.languages.setdefault(code, None)
+                out[code] = str(text)
+            return out
+        self.languages.setdefault(self.default_language, None)
+        return {self.default_language: str(value)}
+
+    # --- the tree -----------------------------------------------------------------------
+    def walk(
+        self,
+        children: list[dict[str, Any]],
+        path: tuple[str, ...],
+        relevant: tuple[str, ...],
+        groups: tuple[Labels, ...],
+    ) -> None:
+        for child in children:
+            kind = str(child.get("type", ""))
+            name = str(child.get("name", ""))
+            bind = child.get("bind") or {}
+            if kind == "group":
+                if name == "meta" and (child.get("control") or {}).get("bodyless"):
+                    continue  # instanceID / instanceName: we keep our own uuid
+                own = tuple(filter(None, [str(bind.get("relevant") or "").strip()]))
+                self.walk(
+                    child.get("children") or [],
+                    (*path, name),
+                    relevant + own,
+                    (*groups, self.labels(child.get("label"))),
+                )
+            elif kind == "repeat":
+                self.problem(name, "repeat groups are not supported in a chat")
+            elif kind in META_TYPES:
+                self.questions.append(
+                    Question(
+                        name, "/".join((*path, name)), Kind.META, self.row(name) or 0, meta=kind
+                    )
+                )
+            elif kind in KINDS:
+                self.question(child, KINDS[kind], path, relevant, groups)
+            else:
+                self.problem(name, f"question type {kind!r} is not supported")
+
+    def question(
+        self,
+        child: dict[str, Any],
+        kind: Kind,
+        path: tuple[str, ...],
+        relevant: tuple[str, ...],
+        groups: tuple[Labels, ...],
+    ) -> None:
+        name = str(child["name"])
+        bind = child.get("bind") or {}
+        own_relevant = str(bind.get("relevant") or "").strip()
+        constraint = str(bind.get("constraint") or "").strip()
+        extra: dict[str, Any] = {}
+        if kind in (Kind.SELECT_ONE, Kind.SELECT_MULTIPLE, Kind.RANK):
+            list_name = str(child.get("itemset") or child.get("list_name") or "")
+            if list_name.endswith((".csv", ".xml", ".geojson")):
+                self.problem(name, "choices from an external file are not supported")
+                return
+            self.choice_list(list_name, child.get("choices"))
+            extra["choice_list"] = list_name
+            extra["choice_filter"] = str(child.get("choice_filter") or "").strip()
+        if kind == Kind.RANK:
+            extra.update(self.rank_limits(name, child, constraint))
+        if kind == Kind.RANGE:
+            extra.update(self.range_bounds(name, child.get("parameters") or {}))
+        if child.get("media"):
+            self.warnings.append(f"{name}: images and audio in labels are not shown in the chat")
+        question = Question(
+            name=name,
+            path="/".join((*path, name)),
+            kind=kind,
+            row=self.row(name) or 0,
+            label=self.labels(child.get("label")),
+            hint=self.labels(child.get("hint")),
+            required=self.required(name, str(bind.get("required") or "")),
+            required_message=self.labels(bind.get("jr:requiredMsg")),
+            relevant=relevant + ((own_relevant,) if own_relevant else ()),
+            constraint=constraint,
+            constraint_message=self.labels(bind.get("jr:constraintMsg")),
+            calculation=str(bind.get("calculate") or "").strip(),
+            default=str(child.get("default") or ""),
+            appearance=str((child.get("control") or {}).get("appearance") or ""),
+            groups=groups,
+            **extra,
+        )
+        if kind == Kind.CALCULATE and not question.calculation:
+            self.problem(name, "a calculate row needs a calculation")
+        self.questions.append(question)
+
+    def required(self, name: str, value: str) -> str:
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return "true()"
+        if word in FALSE_WORDS:
+            return ""
+        return value.strip()  # an expression: required only when it holds
+
+    def choice_list(self, list_name: str, inline: Any) -> None:
+        if list_name in self.choices:
+            return
+        raw = inline or (self.parsed.get("choices") or {}).get(list_name) or []
+        items = []
+        for raw_choice in raw:
+            columns = {
+                str(k): str(v)
+                for k, v in raw_choice.items()
+                if k not in ("name", "label", "media", "image") and not isinstance(v, dict)
+            }
+            items.append(
+                Choice(str(raw_choice["name"]), self.labels(raw_choice.get("label")), columns)
+            )
+        self.choices[list_name] = tuple(items)
+
+    def rank_limits(self, name: str, child: dict[str, Any], constraint: str) -> dict[str, Any]:
+        """How many to rank: the 'max_ranked' column, or count-selected(.) in the constraint."""
+        limits: dict[str, Any] = {}
+        explicit = str(child.get("max_ranked") or "").strip()
+        if explicit:
+            if not explicit.isdigit() or int(explicit) < 1:
+                self.problem(name, f"max_ranked must be a whole number of 1 or more: {explicit!r}")
+            else:
+                limits["max_ranked"] = int(explicit)
+        for operator, number in _RANK_LIMIT.findall(constraint):
+            value = int(number)
+            if operator in ("<=", "=") and "max_ranked" not in limits:
+                limits["max_ranked"] = value
+            if operator == "<" and "max_ranked" not in limits:
+                limits["max_ranked"] = value - 1
+            if operator in (">=", "="):
+                limits["min_ranked"] = value
+            if operator == ">":
+                limits["min_ranked"] = value + 1
+        return limits
+
+    def range_bounds(self, name: str, parameters: dict[str, Any]) -> dict[str, Any]:
+        bounds: dict[str, Any] = {}
+        for key, default in (("start", 1.0), ("end", 10.0), ("step", 1.0)):
+            try:
+                bounds[f"range_{key}"] = float(parameters.get(key, default))
+            except (TypeError, ValueError):
+                self.problem(name, f"range parameter {key} is not a number")
+        return bounds
+
+    # --- checks ---------------------------------------------------------------------------
+    def check_expressions(self) -> None:
+        names = {q.name for q in self.questions}
+        checked: set[tuple[str, str]] = set()
+        for question in self.questions:
+            expressions = [("relevant", e) for e in question.relevant] + [
+                ("constraint", question.constraint),
+                ("calculation", question.calculation),
+                ("choice_filter", question.choice_filter),
+                ("required", question.required if question.required != "true()" else ""),
+            ]
+            for column, expression in expressions:
+                if expression and (column, expression) not in checked:
+                    checked.add((column, expression))
+                    self.check_expression(question, column, expression, names)
+            for labels in (question.label, question.hint, question.constraint_message):
+                for text in labels.values():
+                    for ref in references(text):
+                        if ref not in names:
+                            self.problem(question.name, f"the label refers to ${{{ref}}}, unknown")
+            if question.has_choices and not self._choices_of(question):
+                self.problem(question.name, f"the choice list {question.choice_list!r} is empty")
+            if question.kind == Kind.RANK and question.max_ranked is not None:
+                count = len(self._choices_of(question))
+                if question.max_ranked > count:
+                    self.problem(
+                        question.name,
+                        f"asks to rank {question.max_ranked} of only {count} choices",
+                    )
+                if question.min_ranked > question.max_ranked:
+                    self.problem(question.name, "needs more ranked choices than it allows")
+
+    def _choices_of(self, question: Question) -> tuple[Choice, ...]:
+        return self.choices.get(question.choice_list, ())
+
+    def check_expression(
+        self, question: Question, column: str, expression: str, names: set[str]
+    ) -> None:
+        for ref in references(expression):
+            if ref not in names:
+                self.problem(question.name, f"{column} refers to ${{{ref}}}, which is not a field")
+        function_problems = False
+        for function in functions_called(expression):
+            if function in UNSUPPORTED_FUNCTIONS:
+                self.problem(question.name, f"{column}: {UNSUPPORTED_FUNCTIONS[function]}")
+                function_problems = True
+            elif not known_function(function):
+                self.problem(question.name, f"{column}: unknown function {function}()")
+                function_problems = True
+        if function_problems:
+            return  # the parser would only repeat it, less clearly
+        try:
+            compile_expression(expression)
+        except ExpressionError as exc:
+            self.problem(question.name, f"{column} is not a valid expression: {exc}")
+
+    def settings(self) -> dict[str, Any]:
+        parsed = self.parsed
+        form_id = str(parsed.get("id_string") or parsed.get("name") or "").strip()
+        if not FORM_ID.match(form_id):
+            self.problems.append(
+                FormProblem(
+                    None,
+                    f"form_id {form_id!r} (settings sheet) may use only letters, digits, _ and -, "
+                    "40 characters at most, so that it fits in a Telegram link",
+                )
+            )
+        roles = dict(DEFAULT_ROLES)
+        for role in DEFAULT_ROLES:
+            override = str(parsed.get(f"{role}_field") or "").strip()
+            if override:
+                roles[role] = override
+        one_per = str(parsed.get("one_per_resident") or "").strip().lower()
+        if one_per not in TRUE_WORDS | FALSE_WORDS:
+            self.problems.append(
+                FormProblem(None, f"one_per_resident must be yes or no, not {one_per!r}")
+            )
+        ranks = [q for q in self.questions if q.kind == Kind.RANK]
+        priority = str(parsed.get("priority_field") or "").strip() or (
+            ranks[0].name if ranks else ""
+        )
+        if priority and not any(q.name == priority for q in ranks):
+            self.problems.append(
+                FormProblem(None, f"priority_field {priority!r} is not a rank question")
+            )
+        for role, name in roles.items():
+            if role in {k for k in DEFAULT_ROLES} and parsed.get(f"{role}_field"):
+                if not any(q.name == name for q in self.questions):
+                    self.problems.append(
+                        FormProblem(None, f"{role}_field {name!r} is not a question of the form")
+                    )
+        return {
+            "form_id": form_id,
+            "title": str(parsed.get("title") or form_id),
+            "version": str(parsed.get("version") or "1"),
+            "one_per_resident": one_per in TRUE_WORDS,
+            "round": str(parsed.get("round") or "").strip(),
+            "roles": roles,
+            "priority_question": priority,
+        }
+
+
+def form_from_pyxform(
+    parsed: dict[str, Any], scan: SheetScan | None = None, pyxform_warnings: list[str] | None = None
+) -> Form:
+    builder = _Builder(parsed, scan or SheetScan(), pyxform_warnings or [])
+    builder.walk(parsed.get("children") or [], (), (), ())
+    builder.check_expressions()
+    settings = builder.settings()
+    if not any(q.asked and q.kind != Kind.NOTE for q in builder.questions):
+        builder.problems.append(FormProblem(None, "the form asks no question"))
+    if builder.problems:
+        raise FormError(_dedupe(builder.problems))
+    languages = tuple(code for code in builder.languages if code)
+    return Form(
+        default_language=builder.default_language or (languages[0] if languages else ""),
+        languages=languages,
+        questions=tuple(builder.questions),
+        choices=builder.choices,
+        warnings=tuple(builder.warnings),
+        **settings,
+    )
+
+
+def _dedupe(problems: list[FormProblem]) -> list[FormProblem]:
+    seen: dict[tuple[int | None, str], FormProblem] = {}
+    for problem in problems:
+        seen.setdefault((problem.row, problem.message), problem)
+    return sorted(seen.values(), key=lambda p: (p.row or 0, p.message))
+
+
+def load_xlsform(source: str | Path | bytes, filename: str = "form.xlsx") -> Form:
+    """Read an XLSForm (.xlsx or .xls) into a :class:`Form`; raises :class:`FormError`."""
+    if isinstance(source, bytes):
+        data = source
+    else:
+        path = Path(source)
+        filename = path.name
+        data = path.read_bytes()
+    suffix = Path(filename).suffix.lower() or ".xlsx"
+    if suffix not in (".xlsx", ".xls"):
+        raise FormError([FormProblem(None, f"{filename}: an XLSForm is an .xlsx or .xls file")])
+    scan = scan_survey_sheet(data) if suffix == ".xlsx" else SheetScan()
+    if any(p.row is None for p in scan.problems):
+        raise FormError(scan.problems)
+    try:
+        parsed, warnings = _pyxform_json(data, suffix)
+    except FormError as exc:
+        # Our own row-numbered reasons first (pyxform may stop at the same row, less clearly).
+        raise FormError(_dedupe(scan.problems + exc.problems)) from exc
+    return form_from_pyxform(parsed, scan, warnings)

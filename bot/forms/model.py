@@ -1,0 +1,217 @@
+"""A survey as the bot runs it: typed questions, choice lists and labels in several languages.
+
+Built from an XLSForm by :mod:`bot.forms.loader`, stored as JSON with each form version
+(:meth:`Form.to_json` / :meth:`Form.from_json`), and walked through by
+:mod:`bot.forms.runtime`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+MODEL_VERSION = 1
+
+# Column conventions (overridable in the settings sheet, see README): the answers that
+# describe a respondent and feed the priority figures.
+DEFAULT_ROLES = {
+    "district": "district",
+    "gender": "gender",
+    "age_group": "age_group",
+    "volunteer": "volunteer",
+}
+
+
+class Kind(StrEnum):
+    SELECT_ONE = "select_one"
+    SELECT_MULTIPLE = "select_multiple"
+    RANK = "rank"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    RANGE = "range"
+    TEXT = "text"
+    DATE = "date"
+    TIME = "time"
+    NOTE = "note"
+    ACKNOWLEDGE = "acknowledge"
+    GEOPOINT = "geopoint"
+    IMAGE = "image"
+    CALCULATE = "calculate"
+    HIDDEN = "hidden"
+    META = "meta"  # start, end, today, deviceid...: filled by the bot, never asked
+
+
+ASKED_KINDS = frozenset(
+    {
+        Kind.SELECT_ONE,
+        Kind.SELECT_MULTIPLE,
+        Kind.RANK,
+        Kind.INTEGER,
+        Kind.DECIMAL,
+        Kind.RANGE,
+        Kind.TEXT,
+        Kind.DATE,
+        Kind.TIME,
+        Kind.NOTE,
+        Kind.ACKNOWLEDGE,
+        Kind.GEOPOINT,
+        Kind.IMAGE,
+    }
+)
+CHOICE_KINDS = frozenset({Kind.SELECT_ONE, Kind.SELECT_MULTIPLE, Kind.RANK})
+# Questions that count in the "3/12" progress (notes are read, not answered).
+ANSWERED_KINDS = ASKED_KINDS - {Kind.NOTE}
+
+
+Labels = dict[str, str]  # language code ("ar", "en", "fr"; "" when the form has none) -> text
+
+
+def pick_label(labels: Labels, language: str, fallback: str = "") -> str:
+    """The label in ``language``, else the form's default, else any one, else ``fallback``."""
+    if not labels:
+        return fallback
+    for key in (language, "", "default", "en", "ar", "fr"):
+        text = labels.get(key)
+        if text:
+            return text
+    return next((t for t in labels.values() if t), fallback)
+
+
+@dataclass(frozen=True)
+class Choice:
+    name: str
+    label: Labels
+    # Extra columns of the choices sheet (what a choice_filter tests, e.g. district=a).
+    columns: dict[str, str] = field(default_factory=dict)
+
+    def text(self, language: str) -> str:
+        return pick_label(self.label, language, self.name)
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    path: str  # group/subgroup/name, as KoBo names export columns
+    kind: Kind
+    row: int = 0  # row on the survey sheet, for messages to the form's author
+    label: Labels = field(default_factory=dict)
+    hint: Labels = field(default_factory=dict)
+    required: str = ""  # "" (optional), "true()" or an XPath expression
+    required_message: Labels = field(default_factory=dict)
+    # This question's relevant and those of every group around it: all must hold.
+    relevant: tuple[str, ...] = ()
+    constraint: str = ""
+    constraint_message: Labels = field(default_factory=dict)
+    choice_list: str = ""
+    choice_filter: str = ""
+    calculation: str = ""
+    default: str = ""
+    appearance: str = ""
+    meta: str = ""  # for META: which value (start, end, today, deviceid, ...)
+    groups: tuple[Labels, ...] = ()  # labels of the enclosing groups, outermost first
+    # Rank: how many choices a respondent ranks at most / at least.
+    max_ranked: int | None = None
+    min_ranked: int = 1
+    # Range: bounds and step.
+    range_start: float | None = None
+    range_end: float | None = None
+    range_step: float | None = None
+
+    @property
+    def asked(self) -> bool:
+        return self.kind in ASKED_KINDS
+
+    @property
+    def has_choices(self) -> bool:
+        return self.kind in CHOICE_KINDS
+
+    def text(self, language: str) -> str:
+        return pick_label(self.label, language, self.name)
+
+
+@dataclass(frozen=True)
+class Form:
+    form_id: str
+    title: str
+    version: str
+    default_language: str
+    languages: tuple[str, ...]
+    questions: tuple[Question, ...]
+    choices: dict[str, tuple[Choice, ...]]
+    one_per_resident: bool = False
+    round: str = ""
+    roles: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ROLES))
+    priority_question: str = ""  # the rank question priorities are computed from
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {q.name: q for q in self.questions})
+
+    # --- lookups ------------------------------------------------------------------
+    def question(self, name: str) -> Question:
+        return self._by_name[name]  # type: ignore[attr-defined]
+
+    def has(self, name: str) -> bool:
+        return name in self._by_name  # type: ignore[attr-defined]
+
+    @property
+    def asked(self) -> list[Question]:
+        return [q for q in self.questions if q.asked]
+
+    def choices_of(self, question: Question) -> tuple[Choice, ...]:
+        return self.choices.get(question.choice_list, ())
+
+    def choice(self, question: Question, name: str) -> Choice | None:
+        return next((c for c in self.choices_of(question) if c.name == name), None)
+
+    def choice_label(self, field_name: str, value: str, language: str) -> str:
+        """jr:choice-name: the label of ``value`` in the list of field ``field_name``."""
+        if not self.has(field_name):
+            return value
+        found = self.choice(self.question(field_name), value)
+        return found.text(language) if found else value
+
+    def role_question(self, role: str) -> Question | None:
+        """The question playing a role (district, gender, age_group, volunteer), if any."""
+        name = self.roles.get(role, "")
+        return self.question(name) if name and self.has(name) else None
+
+    @property
+    def round_label(self) -> str:
+        return self.round or self.version
+
+    # --- storage ------------------------------------------------------------------
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["model"] = MODEL_VERSION
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str) -> Form:
+        data: dict[str, Any] = json.loads(raw)
+        data.pop("model", None)
+        questions = tuple(
+            Question(
+                **{
+                    **q,
+                    "kind": Kind(q["kind"]),
+                    "relevant": tuple(q.get("relevant") or ()),
+                    "groups": tuple(q.get("groups") or ()),
+                }
+            )
+            for q in data.pop("questions")
+        )
+        choices = {
+            name: tuple(Choice(**c) for c in items) for name, items in data.pop("choices").items()
+        }
+        return cls(
+            **{
+                **data,
+                "languages": tuple(data.get("languages") or ()),
+                "warnings": tuple(data.get("warnings") or ()),
+            },
+            questions=questions,
+            choices=choices,
+        )

@@ -1,0 +1,371 @@
+"""Walking through a form with one respondent's answers: what to ask next, what to accept.
+
+Pure logic (no chat, no database): the survey conversation keeps the answers in its
+session state and asks this module which question comes next, which one Back goes to,
+which choices a choice_filter leaves, and whether a typed or pressed answer is valid.
+
+Answers are kept the way ODK keeps them — strings: ``"tap well"`` for a select_multiple,
+``"health water roads"`` (in order) for a rank, ``"35.1676 8.8365 0 0"`` for a geopoint,
+``"2026-11-24"`` for a date, the Telegram file id for a photo.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from bot.forms.model import ANSWERED_KINDS, Choice, Form, Kind, Labels, Question
+from bot.forms.xpath import (
+    REFERENCE,
+    Environment,
+    ExpressionError,
+    evaluate_boolean,
+    evaluate_string,
+    selected_values,
+)
+from bot.textinput import clean_text, normalize_digits, parse_decimal, parse_int
+
+log = logging.getLogger(__name__)
+
+TEXT_MAX_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why an answer was refused. ``code`` picks the bot's own message; ``message`` is the
+    form's (constraint_message, required_message) when it has one."""
+
+    code: str
+    message: Labels = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Run:
+    """One respondent's pass through a form."""
+
+    form: Form
+    answers: dict[str, str]
+    environment: Environment = field(default_factory=Environment)
+    language: str = "ar"
+    meta: dict[str, str] = field(default_factory=dict)  # start, end, deviceid...
+    _values: dict[str, str] | None = field(default=None, init=False, repr=False)
+
+    # --- the values every expression sees ------------------------------------------------
+    def set(self, name: str, value: str) -> None:
+        self.answers[name] = value
+        self._values = None
+
+    def values(self) -> dict[str, str]:
+        """Answers, calculations and metadata, with non-relevant questions blanked (as ODK)."""
+        if self._values is not None:
+            return self._values
+        values: dict[str, str] = {q.name: self.answers.get(q.name, "") for q in self.form.questions}
+        self._values = values  # visible to expressions while we fill it in, in form order
+        for question in self.form.questions:
+            if not self._relevant(question, values):
+                values[question.name] = ""
+            elif question.kind == Kind.CALCULATE:
+                values[question.name] = self._safe_string(question.calculation, values)
+            elif question.kind == Kind.META:
+                values[question.name] = self.meta_value(question)
+        return values
+
+    def meta_value(self, question: Question) -> str:
+        if question.meta == "today":
+            return self.environment.today.isoformat()
+        if question.meta in ("start", "end"):
+            return self.meta.get(question.meta, "")
+        if question.meta == "deviceid":
+            return "telegram"
+        return ""  # username, phone number...: never taken from Telegram
+
+    def _relevant(self, question: Question, values: Mapping[str, str]) -> bool:
+        for expression in question.relevant:
+            try:
+                if not evaluate_boolean(expression, values, environment=self.environment):
+                    return False
+            except ExpressionError:
+                log.warning("relevant of %s failed; asking it", question.name, exc_info=True)
+        return True
+
+    def _safe_string(self, expression: str, values: Mapping[str, str]) -> str:
+        try:
+            return evaluate_string(expression, values, environment=self.environment)
+        except ExpressionError:
+            log.warning("calculation %r failed", expression, exc_info=True)
+            return ""
+
+    def is_relevant(self, question: Question) -> bool:
+        return self._relevant(question, self.values())
+
+    def is_required(self, question: Question) -> bool:
+        if not question.required or question.kind in (Kind.NOTE,):
+            return False
+        if question.required == "true()":
+            return True
+        try:
+            return evaluate_boolean(question.required, self.values(), environment=self.environment)
+        except ExpressionError:
+            return True
+
+    # --- moving around --------------------------------------------------------------------
+    def relevant_questions(self) -> list[Question]:
+        values = self.values()
+        return [q for q in self.form.questions if q.asked and self._relevant(q, values)]
+
+    def next_after(self, name: str | None) -> Question | None:
+        """The next relevant question after ``name`` (from the start when None)."""
+        order = [q.name for q in self.form.questions]
+        start = order.index(name) + 1 if name in order else 0
+        values = self.values()
+        for question in self.form.questions[start:]:
+            if question.asked and self._relevant(question, values):
+                return question
+        return None
+
+    def previous_before(self, name: str) -> Question | None:
+        """The previous *relevant* question (Back skips what skip logic left out)."""
+        order = [q.name for q in self.form.questions]
+        if name not in order:
+            return None
+        values = self.values()
+        for question in reversed(self.form.questions[: order.index(name)]):
+            if question.asked and self._relevant(question, values):
+                return question
+        return None
+
+    def progress(self, question: Question) -> tuple[int, int]:
+        """(position, total) among the relevant questions that take an answer."""
+        counted = [q for q in self.relevant_questions() if q.kind in ANSWERED_KINDS]
+        names = [q.name for q in counted]
+        if question.name in names:
+            return names.index(question.name) + 1, len(names)
+        before = [
+            q for q in counted if self.form.questions.index(q) < self.form.questions.index(question)
+        ]
+        return len(before), len(names)
+
+    def first_gap(self) -> tuple[Question, Problem] | None:
+        """The first relevant question whose answer is missing or no longer valid."""
+        for question in self.relevant_questions():
+            if question.kind in (Kind.NOTE, Kind.ACKNOWLEDGE) and not self.is_required(question):
+                continue
+            problem = self.check(question, self.answers.get(question.name, ""))
+            if problem is not None:
+                return question, problem
+        return None
+
+    # --- choices ------------------------------------------------------------------------
+    def choices_for(self, question: Question) -> list[Choice]:
+        choices = list(self.form.choices_of(question))
+        if not question.choice_filter:
+            return choices
+        values = self.values()
+        kept = []
+        for choice in choices:
+            item = {"name": choice.name, "label": choice.text(self.language), **choice.columns}
+            try:
+                if evaluate_boolean(
+                    question.choice_filter, values, item=item, environment=self.environment
+                ):
+                    kept.append(choice)
+            except ExpressionError:
+                log.warning("choice_filter of %s failed", question.name, exc_info=True)
+                kept.append(choice)
+        return kept
+
+    def choice_label(self, field_name: str, value: str) -> str:
+        return self.form.choice_label(field_name, value, self.language)
+
+    # --- checking answers -------------------------------------------------------------------
+    def check(self, question: Question, value: str) -> Problem | None:
+        """Why ``value`` cannot be this question's answer, or None when it can."""
+        if value == "":
+            if self.is_required(question):
+                return Problem("required", question.required_message)
+            return None
+        problem = self._check_shape(question, value)
+        if problem is not None:
+            return problem
+        if question.constraint:
+            values = dict(self.values())
+            values[question.name] = value
+            try:
+                ok = evaluate_boolean(
+                    question.constraint, values, current=value, environment=self.environment
+                )
+            except ExpressionError:
+                log.warning("constraint of %s failed; accepting", question.name, exc_info=True)
+                ok = True
+            if not ok:
+                return Problem("constraint", question.constraint_message)
+        return None
+
+    def _check_shape(self, question: Question, value: str) -> Problem | None:
+        kind = question.kind
+        if kind in (Kind.SELECT_ONE, Kind.SELECT_MULTIPLE, Kind.RANK):
+            allowed = {c.name for c in self.choices_for(question)}
+            chosen = selected_values(value) if kind != Kind.SELECT_ONE else [value]
+            if (
+                not chosen
+                or any(c not in allowed for c in chosen)
+                or len(set(chosen)) != len(chosen)
+            ):
+                return Problem("not_a_choice")
+            if kind == Kind.RANK:
+                most = question.max_ranked or len(allowed)
+                least = min(question.min_ranked, most)
+                if len(chosen) > most:
+                    return Problem("too_many", params={"most": most})
+                if len(chosen) < least:
+                    return Problem("too_few", params={"least": least})
+        if kind == Kind.RANGE:
+            number = float(value)
+            low, high = question.range_start or 0.0, question.range_end or 0.0
+            if not min(low, high) <= number <= max(low, high):
+                return Problem("out_of_range", params={"low": low, "high": high})
+        return None
+
+    # --- reading what people type ------------------------------------------------------------
+    def parse(self, question: Question, text: str) -> str | Problem:
+        """A typed answer as the value to store, or why it cannot be read."""
+        kind = question.kind
+        if kind == Kind.INTEGER:
+            number = parse_int(text)
+            if number is None:
+                decimal = parse_decimal(text)
+                if decimal is not None:
+                    return Problem("not_whole")
+                return Problem("not_a_number")
+            return str(number)
+        if kind == Kind.DECIMAL:
+            value = parse_decimal(text)
+            if value is None:
+                return Problem("not_a_number")
+            return _decimal_text(value)
+        if kind == Kind.RANGE:
+            value = parse_decimal(text)
+            if value is None:
+                return Problem("not_a_number")
+            return _decimal_text(value)
+        if kind == Kind.TEXT:
+            cleaned = clean_text(text, TEXT_MAX_CHARS)
+            if cleaned is None:
+                if text.strip():
+                    return Problem("too_long", params={"most": TEXT_MAX_CHARS})
+                return Problem("empty")
+            return cleaned
+        if kind == Kind.DATE:
+            day = parse_date(text)
+            return day.isoformat() if day else Problem("not_a_date")
+        if kind == Kind.TIME:
+            moment = parse_time(text)
+            return moment.strftime("%H:%M") if moment else Problem("not_a_time")
+        if kind == Kind.GEOPOINT:
+            point = parse_point(text)
+            return point if point else Problem("not_a_location")
+        if kind == Kind.SELECT_ONE:
+            typed = _fold(text)
+            for choice in self.choices_for(question):
+                if typed in (_fold(choice.text(self.language)), _fold(choice.name)):
+                    return choice.name
+            return Problem("use_buttons")
+        return Problem("use_buttons")
+
+    # --- labels -------------------------------------------------------------------------
+    def render(self, text: str) -> str:
+        """A label with its ``${field}`` references replaced by the answers given."""
+        values = self.values()
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            value = values.get(name, "")
+            if self.form.has(name) and self.form.question(name).has_choices:
+                return ", ".join(self.choice_label(name, v) for v in selected_values(value))
+            return value
+
+        return REFERENCE.sub(replace, text)
+
+    def stored_answers(self) -> list[tuple[Question, str]]:
+        """What a submission keeps: relevant answered questions, calculations and metadata."""
+        values = self.values()
+        kept = []
+        for question in self.form.questions:
+            value = values.get(question.name, "")
+            if question.kind in (Kind.NOTE, Kind.ACKNOWLEDGE) and not value:
+                continue
+            if value == "":
+                continue
+            kept.append((question, value))
+        return kept
+
+
+def _fold(text: str) -> str:
+    return " ".join(normalize_digits(text).casefold().split())
+
+
+def _decimal_text(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})$"),
+    re.compile(r"^(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})$"),
+)
+
+
+def parse_date(text: str) -> date | None:
+    """'2026-11-24', '24/11/2026', '٢٤/١١/٢٠٢٦', '24.11.2026' -> a date (day before month,
+    as Tunisia, the Maghreb and France write it)."""
+    cleaned = normalize_digits(text).strip().replace(" ", "")
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(cleaned)
+        if match:
+            try:
+                return date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                return None
+    return None
+
+
+def parse_time(text: str) -> time | None:
+    """'14:30', '14h30', '٢:٣٠' -> a time."""
+    cleaned = normalize_digits(text).strip().lower().replace(" ", "")
+    match = re.match(r"^(\d{1,2})(?:[:hH.](\d{2}))?$", cleaned)
+    if not match:
+        return None
+    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
+    if hours > 23 or minutes > 59:
+        return None
+    return time(hours, minutes)
+
+
+def parse_point(text: str) -> str | None:
+    """'35.1676, 8.8365' typed by hand -> '35.1676 8.8365 0 0' (ODK geopoint)."""
+    cleaned = normalize_digits(text).strip()
+    parts = [p for p in re.split(r"[\s,;]+", cleaned) if p]
+    if len(parts) != 2:
+        return None
+    try:
+        lat, lon = float(parts[0]), float(parts[1])
+    except ValueError:
+        return None
+    return geopoint(lat, lon)
+
+
+def geopoint(latitude: float, longitude: float) -> str | None:
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or math.isnan(latitude + longitude):
+        return None
+    return f"{latitude:.6f} {longitude:.6f} 0 0"
+
+
+def now_iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")

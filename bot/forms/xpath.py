@@ -1,0 +1,634 @@
+"""XPath as ODK forms write it: elementpath's XPath 1.0 parser plus the ODK functions.
+
+XLSForm expressions (``relevant``, ``constraint``, ``calculation``, ``choice_filter``)
+are XPath 1.0 with JavaRosa's extensions. We parse them with elementpath's
+:class:`~elementpath.XPath1Parser`, extended here with:
+
+* the ODK functions real forms use: ``selected``, ``count-selected``, ``selected-at``,
+  ``jr:choice-name``, ``regex``, ``if``, ``coalesce``, ``int``, ``round`` (two arguments),
+  ``pow``, ``abs``, ``min``/``max`` (any number of arguments), ``today``, ``now``,
+  ``date``, ``format-date``, ``decimal-date-time``, ``substr``, ``ends-with``,
+  ``boolean-from-string``, ``once``, ``uuid``, ``checklist``, ``weighted-checklist``,
+  ``log``, ``log10``, ``exp``, ``sqrt``, ``count-non-empty``, ``join``;
+* JavaRosa's number rules: an empty answer is NaN (so ``${age} > 18`` is simply false
+  while age is unanswered, instead of an error), and dates count as days since
+  1970-01-01, so ``. <= today()`` and ``int((today() - ${dob}) div 365.25)`` work.
+
+``${name}`` references are turned into XPath variables (``$name``) whose values are the
+answers as ODK stores them (strings: ``"tap well"`` for a select_multiple, ``"2026-11-24"``
+for a date); ``.`` is the answer being checked.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, ClassVar
+
+from elementpath import XPath1Parser, XPathContext
+from elementpath.datatypes import UntypedAtomic
+from elementpath.exceptions import ElementPathError
+from elementpath.xpath_nodes import XPathNode
+from elementpath.xpath_tokens import XPathToken
+
+REFERENCE = re.compile(r"\$\{([^}\s]+)\}")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+EPOCH = date(1970, 1, 1)
+JR_NAMESPACE = "http://openrosa.org/javarosa"
+
+# Functions we know real forms use but cannot run in a chat (reported at import time).
+UNSUPPORTED_FUNCTIONS = {
+    "pulldata": "pulldata() reads a CSV attached to the form, which this bot does not receive",
+    "indexed-repeat": "indexed-repeat() needs repeat groups, which this bot does not support",
+    "instance": "instance() refers to an external or secondary instance",
+    "random": "random() gives each resident a different form; not supported",
+    "area": "area() needs a geoshape, which this bot does not support",
+    "distance": "distance() needs a geotrace or geoshape, which this bot does not support",
+    "digest": "digest() is not supported",
+    "base64-decode": "base64-decode() is not supported",
+}
+
+
+class ExpressionError(ValueError):
+    """An expression that cannot be parsed or evaluated."""
+
+
+# --- values as JavaRosa sees them ---------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """An atomic value or node as a Python value (strings for answers)."""
+    if isinstance(value, list):
+        return _plain(value[0]) if value else ""
+    if isinstance(value, XPathNode):
+        return value.compat_string_value
+    if isinstance(value, UntypedAtomic):
+        return value.value
+    if value is None:
+        return ""
+    return value
+
+
+def to_number(value: Any) -> float:
+    """JavaRosa's number(): '' and text are NaN, dates are days since 1970-01-01."""
+    value = _plain(value)
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, int | float | Decimal):
+        return float(value)
+    text = str(value).strip()
+    if not text:
+        return math.nan
+    if _DATE.match(text):
+        try:
+            return float((date.fromisoformat(text) - EPOCH).days)
+        except ValueError:
+            return math.nan
+    if _DATETIME.match(text):
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return math.nan
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return (moment - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds() / 86400
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def to_string(value: Any) -> str:
+    """JavaRosa's string(), except that NaN (an incomplete calculation) is ''."""
+    value = _plain(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float | Decimal | int):
+        number = float(value)
+        if math.isnan(number) or math.isinf(number):
+            return ""
+        if number == int(number) and abs(number) < 1e15:
+            return str(int(number))
+        return repr(number) if isinstance(value, float) else format(value, "f")
+    return str(value)
+
+
+def to_boolean(value: Any) -> bool:
+    value = _plain(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return not math.isnan(float(value)) and float(value) != 0
+    return bool(str(value))
+
+
+def selected_values(value: Any) -> list[str]:
+    """The choices of a select_multiple/rank answer ('tap well' -> ['tap', 'well'])."""
+    return to_string(value).split()
+
+
+def _days_to_date(days: float) -> date:
+    return EPOCH + timedelta(days=math.floor(days))
+
+
+# --- the parser ---------------------------------------------------------------------------
+
+
+class OdkXPathParser(XPath1Parser):
+    """XPath 1.0 with the ODK (JavaRosa) function library and number rules."""
+
+    DEFAULT_NAMESPACES: ClassVar[dict[str, str]] = {
+        **XPath1Parser.DEFAULT_NAMESPACES,
+        "jr": JR_NAMESPACE,
+    }
+
+
+_COMPARE = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _operand(token: XPathToken, context: Any) -> Any:
+    """One side of an operator: the first item of a node-set, or the atomic value."""
+    results = list(token.select(copy.copy(context)))
+    if not results:
+        return None  # an empty node-set
+    return _plain(results[0])
+
+
+def _compare(self: XPathToken, context: Any = None) -> bool:
+    left, right = _operand(self[0], context), _operand(self[1], context)
+    if left is None or right is None:
+        return False  # comparisons with an empty node-set are false in XPath 1.0
+    symbol = self.symbol
+    compare = _COMPARE[symbol]
+    if isinstance(left, bool) or isinstance(right, bool):
+        return bool(compare(to_boolean(left), to_boolean(right)))
+    if symbol in ("=", "!=") and not (
+        isinstance(left, int | float | Decimal) or isinstance(right, int | float | Decimal)
+    ):
+        return bool(compare(to_string(left), to_string(right)))
+    a, b = to_number(left), to_number(right)
+    if math.isnan(a) or math.isnan(b):
+        return symbol == "!="
+    return bool(compare(a, b))
+
+
+def _arithmetic(operation: Callable[[float, float], float]) -> Callable[..., Any]:
+    def evaluate(self: XPathToken, context: Any = None) -> Any:
+        if len(self) == 1:  # unary minus / plus
+            value = to_number(_operand(self[0], context))
+            return -value if self.symbol == "-" else value
+        a, b = to_number(_operand(self[0], context)), to_number(_operand(self[1], context))
+        try:
+            return operation(a, b)
+        except (ZeroDivisionError, OverflowError, ValueError):
+            return math.nan
+
+    return evaluate
+
+
+def _div(a: float, b: float) -> float:
+    if b == 0:
+        if math.isnan(a) or a == 0:
+            return math.nan
+        return math.inf if a > 0 else -math.inf
+    return a / b
+
+
+def _mod(a: float, b: float) -> float:
+    if b == 0:
+        return math.nan
+    return math.fmod(a, b)
+
+
+def _replace_operator(symbol: str, evaluate: Callable[..., Any]) -> None:
+    base = OdkXPathParser.symbol_table[symbol]
+    original = base.evaluate
+
+    def patched(self: XPathToken, context: Any = None) -> Any:
+        if symbol == "*" and len(self) != 2:
+            return original(self, context)  # the '*' wildcard, not a multiplication
+        return evaluate(self, context)
+
+    OdkXPathParser.symbol_table[symbol] = type(
+        f"Odk{base.__name__}", (base,), {"evaluate": patched, "__module__": __name__}
+    )
+
+
+for _symbol in _COMPARE:
+    _replace_operator(_symbol, _compare)
+_replace_operator("+", _arithmetic(lambda a, b: a + b))
+_replace_operator("-", _arithmetic(lambda a, b: a - b))
+_replace_operator("*", _arithmetic(lambda a, b: a * b))
+_replace_operator("div", _arithmetic(_div))
+_replace_operator("mod", _arithmetic(_mod))
+
+
+# --- ODK functions ----------------------------------------------------------------------
+
+
+@dataclass
+class Environment:
+    """What an evaluation can see besides the answers (clock, choice labels)."""
+
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # jr:choice-name(value, '${field}'): the label of a choice in the user's language.
+    choice_label: Callable[[str, str], str] = lambda field_name, value: value
+
+
+def _args(self: XPathToken, context: Any) -> list[Any]:
+    values = []
+    for index in range(len(self)):
+        values.append(_operand(self[index], context))
+    return values
+
+
+_ENVIRONMENT: ContextVar[Environment | None] = ContextVar("odk_environment", default=None)
+
+
+def _environment(context: Any) -> Environment:
+    return _ENVIRONMENT.get() or Environment()
+
+
+ODK_FUNCTIONS: set[str] = set()
+
+
+def _register(name: str, nargs: Any, prefix: str | None = None) -> Callable[..., Any]:
+    ODK_FUNCTIONS.add(f"{prefix}:{name}" if prefix else name)
+
+    def bind(func: Callable[..., Any]) -> Callable[..., Any]:
+        def evaluate(self: XPathToken, context: Any = None) -> Any:
+            return func(context, *_args(self, context))
+
+        if prefix is None and name in OdkXPathParser.symbol_table:
+            # An XPath 1.0 function ODK extends (round/2): our own subclass, so that
+            # elementpath's XPath 1.0 parser itself is left untouched.
+            base = OdkXPathParser.symbol_table[name]
+            OdkXPathParser.symbol_table[name] = type(
+                f"Odk{base.__name__}",
+                (base,),
+                {"evaluate": evaluate, "nargs": nargs, "__module__": __name__},
+            )
+        else:
+            token_class = OdkXPathParser.function(name, prefix=prefix, nargs=nargs)
+            token_class.evaluate = evaluate  # type: ignore[method-assign]
+        return func
+
+    return bind
+
+
+@_register("selected", 2)
+def _selected(context: Any, values: Any, choice: Any) -> bool:
+    return to_string(choice).strip() in selected_values(values)
+
+
+@_register("count-selected", 1)
+def _count_selected(context: Any, values: Any) -> int:
+    return len(selected_values(values))
+
+
+@_register("selected-at", 2)
+def _selected_at(context: Any, values: Any, index: Any) -> str:
+    chosen = selected_values(values)
+    position = to_number(index)
+    if math.isnan(position) or not 0 <= int(position) < len(chosen):
+        return ""
+    return chosen[int(position)]
+
+
+@_register("choice-name", 2, prefix="jr")
+def _choice_name(context: Any, value: Any, reference: Any) -> str:
+    match = REFERENCE.search(to_string(reference)) or re.search(
+        r"([^/\s$]+)\s*$", to_string(reference)
+    )
+    field_name = match.group(1) if match else ""
+    return _environment(context).choice_label(field_name, to_string(value))
+
+
+@_register("regex", 2)
+def _regex(context: Any, value: Any, pattern: Any) -> bool:
+    try:
+        return re.search(to_string(pattern), to_string(value)) is not None
+    except re.error as exc:
+        raise ExpressionError(f"invalid regular expression {to_string(pattern)!r}: {exc}") from exc
+
+
+@_register("if", 3)
+def _if(context: Any, condition: Any, then: Any, otherwise: Any) -> Any:
+    return then if to_boolean(condition) else otherwise
+
+
+@_register("coalesce", 2)
+def _coalesce(context: Any, first: Any, second: Any) -> Any:
+    return first if to_string(first) != "" else second
+
+
+@_register("int", 1)
+def _int(context: Any, value: Any) -> float:
+    number = to_number(value)
+    if math.isnan(number) or math.isinf(number):
+        return number
+    return float(math.trunc(number))
+
+
+@_register("round", (1, 2))
+def _round(context: Any, value: Any, digits: Any = 0) -> float:
+    number, places = to_number(value), to_number(digits)
+    if math.isnan(number) or math.isnan(places):
+        return math.nan
+    factor = 10 ** int(places)
+    return math.floor(number * factor + 0.5) / factor  # half up, as JavaRosa does
+
+
+@_register("pow", 2)
+def _pow(context: Any, base: Any, exponent: Any) -> float:
+    try:
+        return float(math.pow(to_number(base), to_number(exponent)))
+    except (OverflowError, ValueError):
+        return math.nan
+
+
+@_register("abs", 1)
+def _abs(context: Any, value: Any) -> float:
+    return abs(to_number(value))
+
+
+@_register("log", 1)
+def _log(context: Any, value: Any) -> float:
+    number = to_number(value)
+    return math.log(number) if number > 0 else math.nan
+
+
+@_register("log10", 1)
+def _log10(context: Any, value: Any) -> float:
+    number = to_number(value)
+    return math.log10(number) if number > 0 else math.nan
+
+
+@_register("exp", 1)
+def _exp(context: Any, value: Any) -> float:
+    try:
+        return math.exp(to_number(value))
+    except OverflowError:
+        return math.inf
+
+
+@_register("sqrt", 1)
+def _sqrt(context: Any, value: Any) -> float:
+    number = to_number(value)
+    return math.sqrt(number) if number >= 0 else math.nan
+
+
+@_register("max", (1, None))
+def _max(context: Any, *values: Any) -> float:
+    numbers = [to_number(v) for v in values]
+    return math.nan if any(math.isnan(n) for n in numbers) else max(numbers)
+
+
+@_register("min", (1, None))
+def _min(context: Any, *values: Any) -> float:
+    numbers = [to_number(v) for v in values]
+    return math.nan if any(math.isnan(n) for n in numbers) else min(numbers)
+
+
+@_register("today", 0)
+def _today(context: Any) -> str:
+    return _environment(context).today.isoformat()
+
+
+@_register("now", 0)
+def _now(context: Any) -> str:
+    return _environment(context).now.isoformat(timespec="seconds")
+
+
+@_register("date", 1)
+def _date(context: Any, value: Any) -> str:
+    text = to_string(value).strip()
+    if _DATE.match(text):
+        return text
+    number = to_number(value)
+    if math.isnan(number):
+        return ""
+    try:
+        return _days_to_date(number).isoformat()
+    except OverflowError:
+        return ""
+
+
+@_register("decimal-date-time", 1)
+def _decimal_date_time(context: Any, value: Any) -> float:
+    return to_number(value)
+
+
+_FORMAT_CODES = {
+    "%Y": "%Y",
+    "%y": "%y",
+    "%m": "%m",
+    "%n": "{month}",
+    "%b": "%b",
+    "%d": "%d",
+    "%e": "{day}",
+    "%a": "%a",
+    "%H": "%H",
+    "%M": "%M",
+    "%S": "%S",
+}
+
+
+@_register("format-date", 2)
+def _format_date(context: Any, value: Any, pattern: Any) -> str:
+    number = to_number(value)
+    if math.isnan(number):
+        return ""
+    moment = datetime(1970, 1, 1) + timedelta(days=number)
+    text = to_string(pattern)
+    out = []
+    index = 0
+    while index < len(text):
+        code = text[index : index + 2]
+        if code in _FORMAT_CODES:
+            piece = _FORMAT_CODES[code]
+            out.append(moment.strftime(piece).format(month=moment.month, day=moment.day))
+            index += 2
+        else:
+            out.append(text[index])
+            index += 1
+    return "".join(out)
+
+
+@_register("substr", (2, 3))
+def _substr(context: Any, value: Any, start: Any, end: Any = None) -> str:
+    text = to_string(value)
+    first = to_number(start)
+    if math.isnan(first):
+        return ""
+    if end is None:
+        return text[int(first) :]
+    last = to_number(end)
+    return "" if math.isnan(last) else text[int(first) : int(last)]
+
+
+@_register("ends-with", 2)
+def _ends_with(context: Any, value: Any, suffix: Any) -> bool:
+    return to_string(value).endswith(to_string(suffix))
+
+
+@_register("boolean-from-string", 1)
+def _boolean_from_string(context: Any, value: Any) -> bool:
+    return to_string(value).strip().lower() in ("true", "1")
+
+
+@_register("once", 1)
+def _once(context: Any, value: Any) -> Any:
+    return value
+
+
+@_register("uuid", (0, 1))
+def _uuid(context: Any, length: Any = None) -> str:
+    return str(uuid.uuid4())
+
+
+@_register("count-non-empty", 1)
+def _count_non_empty(context: Any, value: Any) -> int:
+    return 1 if to_string(value) != "" else 0
+
+
+@_register("join", (2, None))
+def _join(context: Any, separator: Any, *values: Any) -> str:
+    return to_string(separator).join(to_string(v) for v in values if to_string(v) != "")
+
+
+@_register("checklist", (3, None))
+def _checklist(context: Any, minimum: Any, maximum: Any, *values: Any) -> bool:
+    count = sum(1 for v in values if to_boolean(v))
+    low, high = to_number(minimum), to_number(maximum)
+    return (low < 0 or count >= low) and (high < 0 or count <= high)
+
+
+@_register("weighted-checklist", (4, None))
+def _weighted_checklist(context: Any, minimum: Any, maximum: Any, *pairs: Any) -> bool:
+    total = sum(
+        to_number(pairs[i + 1]) for i in range(0, len(pairs) - 1, 2) if to_boolean(pairs[i])
+    )
+    low, high = to_number(minimum), to_number(maximum)
+    return (low < 0 or total >= low) and (high < 0 or total <= high)
+
+
+OdkXPathParser.build()
+
+
+# --- compiling and evaluating -------------------------------------------------------------
+
+
+def references(expression: str) -> list[str]:
+    """The ``${name}`` references of an expression, in order, without repeats."""
+    return list(dict.fromkeys(REFERENCE.findall(expression)))
+
+
+def to_xpath(expression: str) -> str:
+    """``${name}`` -> ``$name`` (XPath variables that hold the answers)."""
+    return REFERENCE.sub(lambda m: "$" + _variable(m.group(1)), expression)
+
+
+def _variable(name: str) -> str:
+    return name.replace(":", "__")
+
+
+_FUNCTION_CALL = re.compile(r"(?<![\w$:.-])([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(")
+_XPATH1_FUNCTIONS = {
+    "last", "position", "count", "id", "local-name", "namespace-uri", "name", "string",
+    "concat", "starts-with", "contains", "substring-before", "substring-after", "substring",
+    "string-length", "normalize-space", "translate", "boolean", "not", "true", "false", "lang",
+    "number", "sum", "floor", "ceiling", "round", "node", "text",
+}  # fmt: skip
+
+
+def functions_called(expression: str) -> list[str]:
+    """Names of the functions an expression calls (outside string literals)."""
+    without_strings = re.sub(r"'[^']*'|\"[^\"]*\"", "''", expression)
+    return list(dict.fromkeys(_FUNCTION_CALL.findall(without_strings)))
+
+
+def known_function(name: str) -> bool:
+    """Whether expressions may call ``name`` (XPath 1.0 or one of the ODK functions here)."""
+    return name in _XPATH1_FUNCTIONS or name in ODK_FUNCTIONS
+
+
+@lru_cache(maxsize=4096)
+def compile_expression(expression: str) -> XPathToken:
+    """The parsed expression (cached: forms are evaluated again at every answer)."""
+    parser = OdkXPathParser(namespaces={"jr": JR_NAMESPACE})
+    try:
+        return parser.parse(to_xpath(expression))
+    except ElementPathError as exc:
+        raise ExpressionError(str(exc)) from exc
+
+
+def evaluate(
+    expression: str,
+    values: Mapping[str, str],
+    *,
+    current: str | None = None,
+    item: Mapping[str, str] | None = None,
+    environment: Environment | None = None,
+) -> Any:
+    """Evaluate an ODK expression.
+
+    ``values`` are the answers by field name (missing names count as unanswered);
+    ``current`` is the value ``.`` stands for (a constraint's answer); ``item`` is the
+    choice row a ``choice_filter`` is tested against (its columns are child elements).
+    """
+    token = compile_expression(expression)
+    root = ET.Element("item" if item is not None else "value")
+    if item is not None:
+        for key, text in item.items():
+            child = ET.SubElement(root, key if _xml_name(key) else "_")
+            child.text = text
+    else:
+        root.text = current or ""
+    variables: dict[str, Any] = {
+        _variable(name): ("" if value is None else str(value)) for name, value in values.items()
+    }
+    for name in references(expression):
+        variables.setdefault(_variable(name), "")
+    context = XPathContext(root, variables=variables)
+    reset = _ENVIRONMENT.set(environment or Environment())
+    try:
+        result = token.evaluate(context)
+    except ElementPathError as exc:
+        raise ExpressionError(str(exc)) from exc
+    finally:
+        _ENVIRONMENT.reset(reset)
+    return _plain(result) if isinstance(result, list | XPathNode | UntypedAtomic) else result
+
+
+def evaluate_boolean(expression: str, values: Mapping[str, str], **kwargs: Any) -> bool:
+    return to_boolean(evaluate(expression, values, **kwargs))
+
+
+def evaluate_string(expression: str, values: Mapping[str, str], **kwargs: Any) -> str:
+    return to_string(evaluate(expression, values, **kwargs))
+
+
+_XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+
+
+def _xml_name(name: str) -> bool:
+    return bool(_XML_NAME.match(name))
