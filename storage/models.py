@@ -1,6 +1,6 @@
 """Imports every area's models so that ``Base.metadata`` knows all tables.
 
-Each area adds one import line here.
+Each area adds one line here.
 """
 
 from storage import (  # noqa: F401
@@ -9,4 +9,5 @@ from storage import (  # noqa: F401
     reference,
     reminders,
     sessions,
+    surveys,
 )

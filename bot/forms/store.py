@@ -1,0 +1,107 @@
+"""Forms in the database: importing XLSForms, loading the version a resident answers.
+
+The forms shipped in ``forms/`` (the needs survey) are imported on first use, so a fresh
+installation offers them without any command; ``musharaka forms import`` adds others or
+new versions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import PROJECT_ROOT
+from bot.forms.loader import load_xlsform
+from bot.forms.model import Form
+from storage import surveys
+from storage.db import Database
+
+FORMS_DIR = PROJECT_ROOT / "forms"
+NEEDS_SURVEY = "needs_survey"
+# Shipped forms: form_id -> file in forms/.
+SHIPPED = {NEEDS_SURVEY: FORMS_DIR / "needs_survey.xlsx"}
+
+
+@dataclass(frozen=True)
+class LiveForm:
+    """A stored form with its parsed definition."""
+
+    stored: surveys.StoredForm
+    form: Form
+
+    @property
+    def form_id(self) -> str:
+        return self.stored.form_id
+
+    @property
+    def round(self) -> str:
+        return self.stored.round
+
+
+@lru_cache(maxsize=256)
+def parse_definition(version_pk: int, definition: str) -> Form:
+    """Form versions never change once used, so their parsed form can be kept."""
+    return Form.from_json(definition)
+
+
+def to_import(form: Form) -> surveys.FormToImport:
+    return surveys.FormToImport(
+        form_id=form.form_id,
+        version=form.version,
+        title=form.title,
+        round=form.round_label,
+        definition=form.to_json(),
+    )
+
+
+async def import_xlsform(
+    session: AsyncSession,
+    source: Path | bytes,
+    *,
+    filename: str = "form.xlsx",
+    round_override: str | None = None,
+) -> tuple[LiveForm, surveys.ImportOutcome]:
+    """Read, check and store an XLSForm (raises FormError or VersionConflict)."""
+    if isinstance(source, Path):
+        data, name = await asyncio.to_thread(source.read_bytes), source.name
+    else:
+        data, name = source, filename
+    form = load_xlsform(data, filename=name)
+    stored, outcome = await surveys.import_form(
+        session, to_import(form), source=data, source_name=name, round_override=round_override
+    )
+    return LiveForm(stored, parse_definition(stored.version_pk, stored.definition)), outcome
+
+
+async def load_form(session: AsyncSession, form_id: str) -> LiveForm | None:
+    stored = await surveys.get_form(session, form_id)
+    if stored is None:
+        return None
+    return LiveForm(stored, parse_definition(stored.version_pk, stored.definition))
+
+
+async def load_version(session: AsyncSession, version_pk: int) -> Form | None:
+    definition = await surveys.get_definition(session, version_pk)
+    return parse_definition(version_pk, definition) if definition is not None else None
+
+
+async def ensure_shipped_form(db: Database, form_id: str) -> LiveForm | None:
+    """The form, importing the shipped file first if the database does not have it yet."""
+    async with db.reader() as s:
+        live = await load_form(s, form_id)
+    if live is not None or form_id not in SHIPPED or not SHIPPED[form_id].exists():
+        return live
+    async with db.transaction() as s:
+        live = await load_form(s, form_id)  # another worker may have imported it meanwhile
+        if live is None:
+            live, _outcome = await import_xlsform(s, SHIPPED[form_id])
+    return live
+
+
+async def ensure_shipped_forms(db: Database) -> None:
+    for form_id in SHIPPED:
+        await ensure_shipped_form(db, form_id)
