@@ -44,7 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--no-demo", action="store_true", help="do not add demo data to an empty DB")
 
-    commands.add_parser("admin", help="run the admin web app")
+    admin = commands.add_parser("admin", help="run the admin web app")
+    admin.add_argument("--host", help="address to listen on (default: MUSHARAKA_ADMIN_HOST)")
+    admin.add_argument("--port", type=int, help="port (default: MUSHARAKA_ADMIN_PORT)")
+    admin.add_argument(
+        "--demo",
+        action="store_true",
+        help="try it on the demo database data/demo.sqlite (never the configured one) "
+        "with demo logins and a throw-away session key",
+    )
     db = commands.add_parser("db", help="database schema")
     db.add_subparsers(dest="db_command", required=True).add_parser(
         "upgrade", help="create or upgrade the schema"
@@ -162,6 +170,19 @@ async def _demo_data(settings: Settings) -> None:
     print(f"demo data written to {settings.database_url}")
 
 
+def _admin(settings: Settings, args: argparse.Namespace) -> None:
+    from admin.server import serve
+
+    changes: dict[str, object] = {}
+    if args.host:
+        changes["admin_host"] = args.host
+    if args.port:
+        changes["admin_port"] = args.port
+    if args.demo:  # demo logins have a published password: never in a real database
+        changes["database_url"] = DEMO_DATABASE_URL
+    serve(settings.model_copy(update=changes), demo=args.demo)
+
+
 def _i18n(args: argparse.Namespace) -> int:
     import json
 
@@ -213,7 +234,7 @@ def main(argv: list[str] | None = None) -> None:
     elif command == "i18n":
         sys.exit(_i18n(args))
     elif command == "admin":
-        raise SystemExit("the admin web app is not part of this build yet")
+        _admin(settings, args)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = Path.cwd() / "data"
 SUPPORTED_LANGUAGES = ("ar", "en", "fr")
+DEFAULT_ADMIN_SECRET = "change-me-in-production"
 
 
 class Runtime(StrEnum):
@@ -48,7 +49,10 @@ class Settings(BaseSettings):
     run_scheduler: bool = True
     admin_host: str = "127.0.0.1"
     admin_port: int = 8000
-    admin_secret_key: str = "change-me-in-production"
+    admin_secret_key: str = DEFAULT_ADMIN_SECRET  # `musharaka admin` refuses it (except --demo)
+    admin_session_hours: int = 12  # a sign-in lasts at most this long
+    admin_idle_minutes: int = 120  # ... and ends after this long without a request
+    admin_cookie_secure: bool = False  # set true when the admin app is served over HTTPS
     log_level: str = "INFO"
 
     @property

@@ -4,6 +4,7 @@ Each area adds one line here.
 """
 
 from storage import (  # noqa: F401
+    audit,
     consultations,
     people,
     reference,

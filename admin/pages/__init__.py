@@ -1,0 +1,1 @@
+"""One router module per page family of the admin module."""

@@ -1,0 +1,118 @@
+"""``musharaka admin``: serve the admin web app with uvicorn.
+
+Normal mode needs ``MUSHARAKA_ADMIN_SECRET_KEY`` (at least 32 characters) and a staff
+login (``musharaka staff add ID --role admin --username NAME``). ``--demo`` opens the
+demo database (filled on first use) with three demo logins and a random session key,
+for trying the app on one's own machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from admin.app import InsecureSecretError, create_app
+from admin.security import hash_password
+from bot.config import Settings
+from storage import people
+from storage.db import Database
+
+DEMO_PASSWORD = "musharaka-demo"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: people.Role
+    telegram_id: int
+
+
+def demo_logins() -> list[DemoLogin]:
+    from bot.demo_data import (
+        DEMO_ADMIN_TELEGRAM_ID,
+        DEMO_CONSULTANT_TELEGRAM_ID,
+        DEMO_STAFF_TELEGRAM_ID,
+    )
+
+    return [
+        DemoLogin("admin", people.Role.ADMIN, DEMO_ADMIN_TELEGRAM_ID),
+        DemoLogin("staff", people.Role.STAFF, DEMO_STAFF_TELEGRAM_ID),
+        DemoLogin("consultant", people.Role.CONSULTANT, DEMO_CONSULTANT_TELEGRAM_ID),
+    ]
+
+
+async def prepare_demo(db: Database) -> None:
+    """Demo data on first use, and the demo staff given logins with the demo password."""
+    from bot.demo_data import is_empty, seed
+
+    if await is_empty(db):
+        print("filling the demo database (first use)...", flush=True)
+        await seed(db)
+    password_hash = hash_password(DEMO_PASSWORD)
+    async with db.transaction() as s:
+        for login in demo_logins():
+            await people.add_staff(
+                s,
+                role=login.role,
+                telegram_id=login.telegram_id,
+                username=login.username,
+                password_hash=password_hash,
+            )
+
+
+async def count_logins(db: Database) -> int:
+    async with db.reader() as s:
+        count = await s.scalar(
+            select(func.count(people.StaffMember.id)).where(
+                people.StaffMember.username.is_not(None),
+                people.StaffMember.password_hash.is_not(None),
+                people.StaffMember.active.is_(True),
+            )
+        )
+    return int(count or 0)
+
+
+async def _prepare(settings: Settings, *, demo: bool) -> int:
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        if demo:
+            await prepare_demo(db)
+        return await count_logins(db)
+    finally:
+        await db.dispose()
+
+
+def serve(settings: Settings, *, demo: bool = False) -> None:
+    import uvicorn
+
+    try:
+        app = create_app(settings, demo=demo)
+    except InsecureSecretError as exc:
+        raise SystemExit(str(exc)) from exc
+    logins = asyncio.run(_prepare(settings, demo=demo))
+    url = f"http://{settings.admin_host}:{settings.admin_port}/"
+    if demo:
+        names = ", ".join(login.username for login in demo_logins())
+        print(f"demo mode: sign in at {url} as {names} with the password {DEMO_PASSWORD}")
+    elif logins == 0:
+        print(
+            "no staff account can sign in yet: create one with\n"
+            "  musharaka staff add TELEGRAM_ID --role admin --username NAME",
+            file=sys.stderr,
+        )
+    else:
+        print(f"admin app on {url}")
+    uvicorn.run(
+        app,
+        host=settings.admin_host,
+        port=settings.admin_port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        server_header=False,
+    )
