@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from dataclasses import replace
 from typing import TypeVar
 
-from bot.engine.events import Event, EventKind
+from bot.engine.events import Event
 from bot.engine.messenger import DeliveryError, RateLimited, RecipientUnreachable
 from bot.engine.replies import (
     CAPTION_MAX_CHARS,
@@ -85,26 +85,22 @@ class ChannelMessenger(ABC):
         raise TypeError(f"cannot send {type(reply).__name__} outside a button press")
 
     async def deliver(self, event: Event, outgoing: list[Outgoing]) -> None:
-        """Send an event's replies in order; always answer a button press exactly once."""
-        answered = False
+        """Send an event's replies in order; answer a button press first (the engine adds a
+        toast to every press it handled, and none to a re-delivered one, which Telegram
+        already saw answered)."""
+        toast = next((item.reply for item in outgoing if isinstance(item.reply, Toast)), None)
+        if event.callback_id and isinstance(toast, Toast):
+            await self._answer(event.callback_id, toast)
         for item in outgoing:
             reply = item.reply
             if isinstance(reply, Toast):
-                if event.callback_id and not answered:
-                    answered = True
-                    await self._answer(event.callback_id, reply)
                 continue
             if isinstance(reply, Edit) and reply.message_id is None:
                 if event.message_id is None:
                     reply = Text(reply.text, reply.buttons)
                 else:
                     reply = Edit(reply.text, reply.buttons, event.message_id)
-            if event.callback_id and not answered:
-                answered = True  # answer first: the spinner on the user's button stops
-                await self._answer(event.callback_id, Toast(""))
             await self._send_with_retry(item.chat_id or event.chat_id, reply)
-        if event.callback_id and not answered and event.kind == EventKind.BUTTON:
-            await self._answer(event.callback_id, Toast(""))
 
     async def _answer(self, callback_id: str, toast: Toast) -> None:
         try:

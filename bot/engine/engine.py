@@ -66,6 +66,10 @@ class Engine:
             except Exception:
                 log.exception("handler failed on update %s", event.update_id)
                 return self._failure_answer(event, loaded)
+            if event.kind == EventKind.BUTTON and not any(
+                isinstance(item.reply, Toast) for item in ctx.outgoing
+            ):
+                ctx.outgoing.insert(0, Outgoing(Toast("")))  # stop the button's spinner
             return ctx.outgoing, session
 
     def _failure_answer(
