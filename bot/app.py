@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from bot.config import Settings
-from bot.conversations import onboarding
+from bot.conversations import consultation, onboarding
 from bot.engine.clock import Clock, SystemClock
 from bot.engine.engine import Engine
 from bot.engine.flood import FloodGuard, MemoryFloodGuard, RedisFloodGuard
@@ -22,6 +22,7 @@ MODULES: list[ModuleType] = [
     cancel,
     language,
     onboarding,
+    consultation,
 ]
 
 

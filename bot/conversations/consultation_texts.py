@@ -1,0 +1,174 @@
+"""How consultation bookings read: labels, summaries, notices to the other party, .ics files.
+
+Everything here renders in the *current* language (``bot.i18n``); callers switch
+language with ``use_language`` when they write to someone other than the user in front
+of them (the consultant, a reminder's recipient).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.formatting import format_clock, format_moment
+from bot.i18n import N_, _, current_language
+from storage import consultations, reference
+from storage.consultations import Booking, BookingKind
+from storage.people import User
+
+TOPIC_LABELS: dict[str, str] = {
+    "strategic_planning": N_("Strategic planning"),
+    "project_management": N_("Project management"),
+    "hr": N_("Human resources"),
+    "financial_management": N_("Financial management"),
+    "me": N_("Monitoring and evaluation"),
+    "governance": N_("Governance"),
+    "fundraising": N_("Fundraising"),
+    "advocacy": N_("Advocacy"),
+    "archiving": N_("Archiving and records"),
+}
+
+KIND_LABELS: dict[str, str] = {
+    BookingKind.CONSULTATION.value: N_("Consultation"),
+    BookingKind.TECHNICAL_SUPPORT.value: N_("Technical support"),
+}
+
+ICS_PRODUCT = "-//Musharaka//Consultations//EN"
+
+
+def topic_label(code: str) -> str:
+    return _(TOPIC_LABELS.get(code, code))
+
+
+def kind_label(code: str) -> str:
+    return _(KIND_LABELS.get(code, code))
+
+
+@dataclass(frozen=True, slots=True)
+class BookingView:
+    """A booking with the names needed to show it (read once, rendered in any language)."""
+
+    booking: Booking
+    consultant_name: str
+    consultant_telegram_id: int | None
+    requester_name: str
+    requester_telegram_id: int
+    requester_language: str
+    branch: reference.Branch | None
+
+    def branch_name(self) -> str:
+        if self.branch is None:
+            return self.booking.branch_code
+        return self.branch.name(current_language())
+
+    def place(self) -> str:
+        """Branch name and, when known, its address."""
+        name = self.branch_name()
+        if self.branch is not None and self.branch.address:
+            return f"{name} — {self.branch.address}"
+        return name
+
+
+async def load_view(session: AsyncSession, booking_id: int) -> BookingView | None:
+    booking = await consultations.get_booking(session, booking_id)
+    if booking is None:
+        return None
+    info = await consultations.consultant_info(session, booking.consultant_id)
+    requester = await session.scalar(select(User).where(User.id == booking.requester_id))
+    branch = await session.get(reference.Branch, booking.branch_code)
+    return BookingView(
+        booking=booking,
+        consultant_name=info.name if info else "",
+        consultant_telegram_id=info.telegram_id if info else None,
+        requester_name=(requester.full_name or requester.first_name) if requester else "",
+        requester_telegram_id=requester.telegram_id if requester else 0,
+        requester_language=requester.language if requester else "",
+        branch=branch,
+    )
+
+
+async def language_of(session: AsyncSession, telegram_id: int, default: str) -> str:
+    language = await session.scalar(select(User.language).where(User.telegram_id == telegram_id))
+    return language or default
+
+
+def when(moment: datetime, timezone: str) -> str:
+    """Day (with the Hijri date in Arabic) and local time."""
+    return format_moment(moment, timezone, current_language())
+
+
+def session_lines(view: BookingView, timezone: str, *, with_consultant: bool = True) -> str:
+    """The facts of a booking, one per line, for the requester."""
+    booking = view.booking
+    lines = [
+        _("What: {kind} — {topic}").format(
+            kind=kind_label(booking.kind), topic=topic_label(booking.topic)
+        ),
+        _("When: {moment} (until {end})").format(
+            moment=when(booking.starts_at, timezone),
+            end=format_clock(booking.ends_at, timezone, current_language()),
+        ),
+        _("Where: {place}").format(place=view.place()),
+    ]
+    if with_consultant and view.consultant_name:
+        lines.append(_("With: {name}").format(name=view.consultant_name))
+    if booking.description:
+        lines.append(_("Your request: {text}").format(text=booking.description))
+    return "\n".join(lines)
+
+
+def consultant_lines(view: BookingView, timezone: str) -> str:
+    """The facts of a booking for the consultant: who asked, and what for."""
+    booking = view.booking
+    lines = [
+        _("What: {kind} — {topic}").format(
+            kind=kind_label(booking.kind), topic=topic_label(booking.topic)
+        ),
+        _("When: {moment} (until {end})").format(
+            moment=when(booking.starts_at, timezone),
+            end=format_clock(booking.ends_at, timezone, current_language()),
+        ),
+        _("Where: {place}").format(place=view.branch_name()),
+        _("Requested by: {name}").format(name=view.requester_name or "—"),
+    ]
+    if booking.description:
+        lines.append(_("Their need: {text}").format(text=booking.description))
+    return "\n".join(lines)
+
+
+def ics_file(view: BookingView, *, now: datetime, cancelled: bool = False) -> bytes:
+    """An iCalendar file phones can add to their calendar; a later one with the same UID
+    and a higher SEQUENCE moves it, a CANCEL removes it."""
+    booking = view.booking
+    calendar = Calendar()
+    calendar.add("prodid", ICS_PRODUCT)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    event = Event()
+    event.add("uid", f"consultation-{booking.id}@musharaka")
+    event.add("sequence", booking.reschedule_count + (1 if cancelled else 0))
+    event.add("dtstamp", now)
+    event.add("dtstart", booking.starts_at)
+    event.add("dtend", booking.ends_at)
+    event.add("summary", f"{kind_label(booking.kind)}: {topic_label(booking.topic)}")
+    event.add("location", view.place())
+    description = [_("With: {name}").format(name=view.consultant_name)]
+    if booking.description:
+        description.append(booking.description)
+    event.add("description", "\n".join(description))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def ics_name(booking: Booking) -> str:
+    return f"consultation-{booking.id}.ics"
+
+
+def zone(timezone: str) -> ZoneInfo:
+    return ZoneInfo(timezone)
