@@ -6,13 +6,14 @@ from types import ModuleType
 
 from bot.config import Settings
 from bot.conversations import consultation, onboarding
+from bot.conversations import training as training_conversation
 from bot.engine.clock import Clock, SystemClock
 from bot.engine.engine import Engine
 from bot.engine.flood import FloodGuard, MemoryFloodGuard, RedisFloodGuard
 from bot.engine.registry import Registry
 from bot.engine.services import Services
 from bot.engine.session import SessionStore
-from bot.handlers import cancel, language, menu, start
+from bot.handlers import cancel, language, menu, start, trainings_staff
 from storage.db import Database
 
 # Every module that contributes commands, conversations, menu entries or buttons.
@@ -23,6 +24,8 @@ MODULES: list[ModuleType] = [
     language,
     onboarding,
     consultation,
+    training_conversation,
+    trainings_staff,
 ]
 
 

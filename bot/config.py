@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     # A user who sends more than this many updates in the window gets a polite "slow down".
     flood_max_updates: int = 20
     flood_window_seconds: float = 10.0
+    # Volunteers and trainings: typed phone numbers without +country are read in this region;
+    # a seat freed from a full training is offered to the next in line for this long; the
+    # trainer's check-in code works for this many minutes.
+    phone_region: str = "TN"
+    training_offer_hours: float = 24.0
+    checkin_code_minutes: int = 90
     run_scheduler: bool = True
     admin_host: str = "127.0.0.1"
     admin_port: int = 8000

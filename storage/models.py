@@ -4,6 +4,7 @@ Each area adds one line here.
 """
 
 from storage import (  # noqa: F401
+    associations,
     audit,
     consultations,
     people,
@@ -11,4 +12,6 @@ from storage import (  # noqa: F401
     reminders,
     sessions,
     surveys,
+    trainings,
+    volunteers,
 )

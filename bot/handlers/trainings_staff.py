@@ -1,0 +1,252 @@
+"""Staff commands for trainings: the trainer's check-in code, the roster, suggestions.
+
+``/checkin`` lists the sessions happening around now; choosing one shows a short code to
+put on the screen or the board (participants type it with /present). ``/roster`` shows
+who holds a seat, who is present and who waits. ``/suggestions`` reads what people asked
+for. Their buttons are global: each press checks the staff role again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from bot.conversations import training_notices as notices
+from bot.conversations.training import GENDER_LABELS, session_label
+from bot.engine.context import Context
+from bot.engine.keyboards import column
+from bot.engine.registry import Command, Registry
+from bot.engine.replies import Button
+from bot.formatting import format_clock, format_moment, format_number
+from bot.i18n import N_, _, current_language
+from storage import trainings
+from storage.people import Role, role_at_least
+
+ROUTE = "tk"  # tk:<action>:<session id>
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+ROSTER_SESSIONS_DAYS = 60
+
+
+async def _is_staff(ctx: Context) -> bool:
+    if role_at_least(await ctx.role(), Role.STAFF):
+        return True
+    ctx.toast(_("This is only for programme staff."))
+    return False
+
+
+async def _session_buttons(
+    ctx: Context, action: str, days_before: float, days_after: float
+) -> list[Button]:
+    now = ctx.services.clock.now()
+    async with ctx.db.reader() as s:
+        found = await trainings.sessions_between(
+            s, now - timedelta(days=days_before), now + timedelta(days=days_after)
+        )
+        branches = [await notices.branch_of(s, training) for training, _c in found]
+    tz = ctx.services.settings.timezone
+    lang = current_language()
+    buttons = []
+    for (training, course), branch in zip(found[:30], branches, strict=False):
+        label = f"{course.title(lang)[:28]} · {session_label(training, branch, 0, tz)}"
+        buttons.append(ctx.global_button(label[:60], ROUTE, action, training.id))
+    return buttons
+
+
+async def checkin_command(ctx: Context) -> None:
+    buttons = await _session_buttons(ctx, "o", days_before=0.5, days_after=1.5)
+    if not buttons:
+        ctx.say(_("No training session is taking place between now and tomorrow."))
+        return
+    ctx.say(_("Which session are you opening check-in for?"), column(buttons))
+
+
+async def roster_command(ctx: Context) -> None:
+    buttons = await _session_buttons(ctx, "l", days_before=7, days_after=ROSTER_SESSIONS_DAYS)
+    if not buttons:
+        ctx.say(_("No training session in the coming weeks."))
+        return
+    ctx.say(_("Which session's participants do you want to see?"), column(buttons))
+
+
+def _code_for_screen(code: str) -> str:
+    spaced = " ".join(code)
+    if current_language() == "ar":
+        return f"{spaced}   ({code.translate(ARABIC_DIGITS)})"
+    return spaced
+
+
+async def _show_checkin(ctx: Context, session_id: int, *, new_code: bool) -> None:
+    now = ctx.services.clock.now()
+    minutes = ctx.services.settings.checkin_code_minutes
+    try:
+        async with ctx.db.transaction() as s:
+            training = await trainings.get_session(s, session_id)
+            if training is None:
+                raise trainings.SessionClosed(session_id)
+            code_valid = (
+                training.checkin_code is not None
+                and training.checkin_expires_at is not None
+                and training.checkin_expires_at > now
+            )
+            if new_code or not code_valid:
+                training = await trainings.open_checkin(
+                    s, session_id=session_id, now=now, minutes=minutes
+                )
+            course = await trainings.get_course(s, training.course_id)
+            present, seated = await trainings.attendance_counts(s, session_id)
+    except trainings.SessionClosed:
+        ctx.toast(_("This session is cancelled or no longer exists."))
+        return
+    assert course is not None and training.checkin_code and training.checkin_expires_at
+    tz = ctx.services.settings.timezone
+    text = "\n\n".join(
+        [
+            f"📚 {course.title(current_language())}",
+            _("Check-in code: {code}").format(code=_code_for_screen(training.checkin_code)),
+            _("Participants send /present and type this code. It works until {time}.").format(
+                time=format_clock(training.checkin_expires_at, tz)
+            ),
+            _("Present: {present} of {seated} confirmed participants.").format(
+                present=format_number(present), seated=format_number(seated)
+            ),
+        ]
+    )
+    buttons = [
+        [
+            ctx.global_button(_("Refresh"), ROUTE, "r", session_id),
+            ctx.global_button(_("New code"), ROUTE, "n", session_id),
+        ],
+        [
+            ctx.global_button(_("Participants"), ROUTE, "l", session_id),
+            ctx.global_button(_("Close check-in"), ROUTE, "c", session_id),
+        ],
+    ]
+    ctx.edit(text, buttons)
+
+
+async def _close_checkin(ctx: Context, session_id: int) -> None:
+    async with ctx.db.transaction() as s:
+        await trainings.close_checkin(s, session_id=session_id)
+        present, seated = await trainings.attendance_counts(s, session_id)
+    ctx.edit(
+        _("Check-in closed. Present: {present} of {seated}.").format(
+            present=format_number(present), seated=format_number(seated)
+        )
+    )
+
+
+async def _show_roster(ctx: Context, session_id: int) -> None:
+    async with ctx.db.reader() as s:
+        found = await trainings.session_with_course(s, session_id)
+        rows = await trainings.roster(s, session_id)
+    if found is None:
+        ctx.toast(_("This session is cancelled or no longer exists."))
+        return
+    training, course = found
+    tz = ctx.services.settings.timezone
+    seated = [r for r in rows if r.status == trainings.REGISTERED]
+    offered = [r for r in rows if r.status == trainings.OFFERED]
+    waiting = [r for r in rows if r.status == trainings.WAITLISTED]
+    genders = Counter(r.gender or "unspecified" for r in seated)
+    lines = [
+        f"📚 {course.title(current_language())}",
+        f"🗓 {format_moment(training.starts_at, tz)}",
+        _("Confirmed: {n} of {capacity} · present: {present} · waiting: {waiting}").format(
+            n=format_number(len(seated)),
+            capacity=format_number(training.capacity),
+            present=format_number(sum(1 for r in seated if r.attended_at)),
+            waiting=format_number(len(waiting)),
+        ),
+        " · ".join(
+            f"{_(label)}: {format_number(genders.get(code, 0))}"
+            for code, label in GENDER_LABELS.items()
+        ),
+        "",
+    ]
+    for n, registration in enumerate(seated, start=1):
+        mark = "✅" if registration.attended_at else "▫️"
+        association = f" — {registration.association_name}" if registration.association_name else ""
+        lines.append(f"{mark} {n}. {registration.participant_name or '—'}{association}")
+    for registration in offered:
+        assert registration.offer_expires_at is not None
+        lines.append(
+            "⏳ "
+            + _("{name} (seat offered until {time})").format(
+                name=registration.participant_name or "—",
+                time=format_moment(registration.offer_expires_at, tz),
+            )
+        )
+    if waiting:
+        lines.append("")
+        lines.append(_("Waiting list:"))
+        for n, registration in enumerate(waiting, start=1):
+            lines.append(f"{n}. {registration.participant_name or '—'}")
+    ctx.say("\n".join(lines))
+
+
+async def staff_session_button(ctx: Context, args: tuple[str, ...]) -> None:
+    if not await _is_staff(ctx):
+        return
+    if len(args) != 2 or not args[1].isdigit():
+        ctx.toast(_("I do not recognise this button."))
+        return
+    action, session_id = args[0], int(args[1])
+    if action in ("o", "r"):
+        await _show_checkin(ctx, session_id, new_code=False)
+    elif action == "n":
+        await _show_checkin(ctx, session_id, new_code=True)
+    elif action == "c":
+        await _close_checkin(ctx, session_id)
+    elif action == "l":
+        await _show_roster(ctx, session_id)
+    else:
+        ctx.toast(_("I do not recognise this button."))
+
+
+async def suggestions_command(ctx: Context) -> None:
+    now = ctx.services.clock.now()
+    async with ctx.db.transaction() as s:
+        latest = await trainings.latest_suggestions(s, limit=20)
+        unread = {x.id for x in latest if x.read_at is None}
+        await trainings.mark_suggestions_read(s, list(unread), now)
+    if not latest:
+        ctx.say(_("Nobody has suggested a training yet."))
+        return
+    tz = ctx.services.settings.timezone
+    blocks = [_("The latest training suggestions (newest first):")]
+    for suggestion in latest:
+        new = "🆕 " if suggestion.id in unread else ""
+        who = f" — {suggestion.association_name}" if suggestion.association_name else ""
+        blocks.append(f"{new}{format_moment(suggestion.created_at, tz)}{who}\n{suggestion.text}")
+    ctx.say("\n\n".join(blocks))
+
+
+def register(registry: Registry) -> None:
+    registry.add_command(
+        Command(
+            "checkin",
+            checkin_command,
+            N_("Open check-in for a training session (trainers)"),
+            min_role=Role.STAFF,
+            listed=False,
+        )
+    )
+    registry.add_command(
+        Command(
+            "roster",
+            roster_command,
+            N_("Participants of a training session"),
+            min_role=Role.STAFF,
+            listed=False,
+        )
+    )
+    registry.add_command(
+        Command(
+            "suggestions",
+            suggestions_command,
+            N_("Training suggestions from participants"),
+            min_role=Role.STAFF,
+            listed=False,
+        )
+    )
+    registry.add_button(ROUTE, staff_session_button)

@@ -1,0 +1,200 @@
+"""Volunteers: their profile (name, phone, district, skills, availability, languages)
+and the managed list of skills staff can extend."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    delete,
+    func,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base, BigId, UTCDateTime, utcnow
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+TIMES = ("morning", "afternoon", "evening")
+LANGUAGES = ("ar", "fr", "en", "ber")  # Arabic, French, English, Tamazight
+MAX_OTHER_SKILLS_CHARS = 300
+
+
+class Skill(Base):
+    """An entry of the managed skills list (staff add rows; the bot shows active ones)."""
+
+    __tablename__ = "skills"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_ar: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_fr: Mapped[str] = mapped_column(String(200))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def name(self, language: str) -> str:
+        return {"ar": self.name_ar, "fr": self.name_fr}.get(language, self.name_en)
+
+
+class Volunteer(Base):
+    __tablename__ = "volunteers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    telegram_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), unique=True
+    )
+    full_name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(32))
+    district_code: Mapped[str | None] = mapped_column(
+        ForeignKey("districts.code", ondelete="SET NULL"), nullable=True, index=True
+    )
+    other_skills: Mapped[str] = mapped_column(String(MAX_OTHER_SKILLS_CHARS), default="")
+    days: Mapped[list[str]] = mapped_column(JSON, default=list)
+    times: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VolunteerSkill(Base):
+    __tablename__ = "volunteer_skills"
+
+    volunteer_id: Mapped[int] = mapped_column(
+        ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_code: Mapped[str] = mapped_column(
+        ForeignKey("skills.code", ondelete="CASCADE"), primary_key=True
+    )
+
+
+# --- skills list ------------------------------------------------------------------------------
+
+
+async def list_skills(session: AsyncSession) -> list[Skill]:
+    rows = await session.scalars(
+        select(Skill).where(Skill.active.is_(True)).order_by(Skill.sort_order, Skill.code)
+    )
+    return list(rows)
+
+
+async def upsert_skill(
+    session: AsyncSession, code: str, name_ar: str, name_en: str, name_fr: str, sort_order: int = 0
+) -> Skill:
+    skill = await session.get(Skill, code)
+    if skill is None:
+        skill = Skill(code=code)
+        session.add(skill)
+    skill.name_ar, skill.name_en, skill.name_fr = name_ar, name_en, name_fr
+    skill.sort_order, skill.active = sort_order, True
+    await session.flush()
+    return skill
+
+
+# --- profiles ---------------------------------------------------------------------------------
+
+
+async def get_volunteer(session: AsyncSession, telegram_id: int) -> Volunteer | None:
+    return await session.scalar(select(Volunteer).where(Volunteer.telegram_id == telegram_id))
+
+
+async def skills_of(session: AsyncSession, volunteer_id: int) -> list[str]:
+    rows = await session.scalars(
+        select(VolunteerSkill.skill_code)
+        .join(Skill, Skill.code == VolunteerSkill.skill_code)
+        .where(VolunteerSkill.volunteer_id == volunteer_id)
+        .order_by(Skill.sort_order, Skill.code)
+    )
+    return list(rows)
+
+
+def _only(values: list[str], allowed: tuple[str, ...]) -> list[str]:
+    return [v for v in allowed if v in set(values)]
+
+
+async def save_volunteer(
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    full_name: str,
+    phone: str,
+    district_code: str | None,
+    skills: list[str],
+    other_skills: str,
+    days: list[str],
+    times: list[str],
+    languages: list[str],
+    now: datetime,
+) -> Volunteer:
+    """Create or replace the profile (saving the same answers twice changes nothing);
+    an earlier "stop volunteering" is undone."""
+    volunteer = await get_volunteer(session, telegram_id)
+    if volunteer is None:
+        volunteer = Volunteer(telegram_id=telegram_id, consent_at=now, created_at=now)
+        session.add(volunteer)
+    volunteer.full_name, volunteer.phone = full_name[:200], phone
+    volunteer.district_code = district_code
+    volunteer.other_skills = other_skills[:MAX_OTHER_SKILLS_CHARS]
+    volunteer.days, volunteer.times = _only(days, DAYS), _only(times, TIMES)
+    volunteer.languages = _only(languages, LANGUAGES)
+    if not volunteer.active:
+        volunteer.consent_at = now
+    volunteer.active, volunteer.stopped_at, volunteer.updated_at = True, None, now
+    await session.flush()
+    known = {s.code for s in await list_skills(session)}
+    await session.execute(delete(VolunteerSkill).where(VolunteerSkill.volunteer_id == volunteer.id))
+    for code in dict.fromkeys(skills):
+        if code in known:
+            session.add(VolunteerSkill(volunteer_id=volunteer.id, skill_code=code))
+    await session.flush()
+    return volunteer
+
+
+async def stop_volunteering(session: AsyncSession, telegram_id: int, now: datetime) -> bool:
+    volunteer = await get_volunteer(session, telegram_id)
+    if volunteer is None or not volunteer.active:
+        return False
+    volunteer.active, volunteer.stopped_at, volunteer.updated_at = False, now, now
+    return True
+
+
+async def count_active(session: AsyncSession, district_code: str | None = None) -> int:
+    query = select(func.count()).select_from(Volunteer).where(Volunteer.active.is_(True))
+    if district_code is not None:
+        query = query.where(Volunteer.district_code == district_code)
+    return int(await session.scalar(query) or 0)
+
+
+# --- personal data -------------------------------------------------------------------------------
+
+
+async def export_person(session: AsyncSession, telegram_id: int) -> dict[str, Any]:
+    volunteer = await get_volunteer(session, telegram_id)
+    if volunteer is None:
+        return {}
+    return {
+        "full_name": volunteer.full_name,
+        "phone": volunteer.phone,
+        "district": volunteer.district_code,
+        "skills": await skills_of(session, volunteer.id),
+        "other_skills": volunteer.other_skills,
+        "days": volunteer.days,
+        "times": volunteer.times,
+        "languages": volunteer.languages,
+        "active": volunteer.active,
+        "since": volunteer.created_at.isoformat(),
+    }
+
+
+async def erase_person(session: AsyncSession, telegram_id: int) -> None:
+    await session.execute(delete(Volunteer).where(Volunteer.telegram_id == telegram_id))
