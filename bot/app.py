@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from bot.config import Settings
-from bot.conversations import consultation, onboarding
+from bot.conversations import consultation, onboarding, survey
 from bot.conversations import training as training_conversation
 from bot.engine.clock import Clock, SystemClock
 from bot.engine.engine import Engine
@@ -13,7 +13,15 @@ from bot.engine.flood import FloodGuard, MemoryFloodGuard, RedisFloodGuard
 from bot.engine.registry import Registry
 from bot.engine.services import Services
 from bot.engine.session import SessionStore
-from bot.handlers import cancel, language, menu, start, trainings_staff
+from bot.handlers import (
+    cancel,
+    language,
+    menu,
+    priorities,
+    start,
+    survey_export,
+    trainings_staff,
+)
 from storage.db import Database
 
 # Every module that contributes commands, conversations, menu entries or buttons.
@@ -26,6 +34,9 @@ MODULES: list[ModuleType] = [
     consultation,
     training_conversation,
     trainings_staff,
+    survey,
+    priorities,
+    survey_export,
 ]
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import DEFAULT_DATA_DIR, Settings, get_settings
+from bot.forms import cli as forms_cli
 
 DEMO_DATABASE_URL = f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR / 'demo.sqlite'}"
 
@@ -71,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("demo-data", help="fill the database with a realistic Arabic demo")
+    forms_cli.add_parser(commands)
 
     i18n = commands.add_parser("i18n", help="translation catalogues in locales/")
     i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True)
@@ -235,6 +237,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(_i18n(args))
     elif command == "admin":
         _admin(settings, args)
+    elif command == "forms":
+        sys.exit(forms_cli.run(settings, args))
 
 
 if __name__ == "__main__":

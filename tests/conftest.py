@@ -101,7 +101,7 @@ def make_engine(settings: Settings) -> EngineFactory:
         return build_engine(
             engine_settings,
             db,
-            store=store or MemorySessionStore(),
+            store=store if store is not None else MemorySessionStore(),  # an empty store is falsy
             clock=clock,
             flood=flood or MemoryFloodGuard(1000, 1.0),
         )

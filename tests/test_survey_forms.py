@@ -90,33 +90,69 @@ def test_broken_expressions_raise_expression_errors() -> None:
 
 def household_form(**settings: str) -> bytes:
     survey = [
-        {"type": "begin_group", "name": "household", "label::English (en)": "Household",
-         "label::Arabic (ar)": "الأسرة"},
-        {"type": "select_one district", "name": "district", "label::English (en)": "District",
-         "label::Arabic (ar)": "المعتمدية", "required": "yes"},
-        {"type": "integer", "name": "members", "label::English (en)": "How many people?",
-         "label::Arabic (ar)": "كم عدد أفراد الأسرة؟", "required": "yes",
-         "constraint": ". > 0 and . < 40",
-         "constraint_message::English (en)": "Between 1 and 39",
-         "constraint_message::Arabic (ar)": "بين ١ و٣٩"},
+        {
+            "type": "begin_group",
+            "name": "household",
+            "label::English (en)": "Household",
+            "label::Arabic (ar)": "الأسرة",
+        },
+        {
+            "type": "select_one district",
+            "name": "district",
+            "label::English (en)": "District",
+            "label::Arabic (ar)": "المعتمدية",
+            "required": "yes",
+        },
+        {
+            "type": "integer",
+            "name": "members",
+            "label::English (en)": "How many people?",
+            "label::Arabic (ar)": "كم عدد أفراد الأسرة؟",
+            "required": "yes",
+            "constraint": ". > 0 and . < 40",
+            "constraint_message::English (en)": "Between 1 and 39",
+            "constraint_message::Arabic (ar)": "بين ١ و٣٩",
+        },
         {"type": "end_group", "name": ""},
-        {"type": "select_multiple water", "name": "water", "label::English (en)": "Water sources",
-         "relevant": "${members} > 2", "constraint": "count-selected(.) <= 2"},
-        {"type": "rank sectors", "name": "top", "label::English (en)": "Rank",
-         "constraint": "count-selected(.) <= 3", "required": "yes"},
-        {"type": "select_one village", "name": "village", "label::English (en)": "Village",
-         "choice_filter": "district = ${district}"},
+        {
+            "type": "select_multiple water",
+            "name": "water",
+            "label::English (en)": "Water sources",
+            "relevant": "${members} > 2",
+            "constraint": "count-selected(.) <= 2",
+        },
+        {
+            "type": "rank sectors",
+            "name": "top",
+            "label::English (en)": "Rank",
+            "constraint": "count-selected(.) <= 3",
+            "required": "yes",
+        },
+        {
+            "type": "select_one village",
+            "name": "village",
+            "label::English (en)": "Village",
+            "choice_filter": "district = ${district}",
+        },
         {"type": "calculate", "name": "double", "calculation": "${members} * 2"},
         {"type": "note", "name": "thanks", "label::English (en)": "Thanks, ${members} people"},
-    ]  # fmt: skip
+    ]
     choices = [
         *choice_rows("district", ("sbeitla", "Sbeitla"), ("thala", "Thala")),
         *choice_rows("water", ("tap", "Tap"), ("well", "Well"), ("river", "River")),
-        *choice_rows("sectors", ("health", "Health"), ("education", "Education"),
-                     ("roads", "Roads"), ("jobs", "Jobs")),
-        *choice_rows("village", ("v1", "Village 1", {"district": "sbeitla"}),
-                     ("v2", "Village 2", {"district": "thala"})),
-    ]  # fmt: skip
+        *choice_rows(
+            "sectors",
+            ("health", "Health"),
+            ("education", "Education"),
+            ("roads", "Roads"),
+            ("jobs", "Jobs"),
+        ),
+        *choice_rows(
+            "village",
+            ("v1", "Village 1", {"district": "sbeitla"}),
+            ("v2", "Village 2", {"district": "thala"}),
+        ),
+    ]
     return xlsform_bytes(survey, choices, {"form_id": "household", "version": "3", **settings})
 
 

@@ -1,0 +1,145 @@
+"""``musharaka forms ...``: load XLSForms, list them, set the survey round, export answers."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+
+
+def add_parser(commands: Any) -> None:
+    forms = commands.add_parser("forms", help="surveys (XLSForms): import, list, round, export")
+    sub = forms.add_subparsers(dest="forms_command", required=True)
+    imp = sub.add_parser("import", help="check an XLSForm and make it live (a new version)")
+    imp.add_argument("file", type=Path, help="the .xlsx (or .xls) file")
+    imp.add_argument("--round", help="survey round of new answers (default: the form's settings)")
+    sub.add_parser("list", help="the forms in the database, their version, round and answers")
+    rnd = sub.add_parser("round", help="start a new survey round (residents may answer again)")
+    rnd.add_argument("form_id")
+    rnd.add_argument("round")
+    for name, active in (("close", False), ("open", True)):
+        toggle = sub.add_parser(name, help=f"{name} a survey to residents")
+        toggle.add_argument("form_id")
+        toggle.set_defaults(active=active)
+    export = sub.add_parser("export", help="all answers as CSV or XLSX (KoBo-style columns)")
+    export.add_argument("form_id")
+    export.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
+    export.add_argument("--round", help="only this round")
+    export.add_argument("--output", "-o", type=Path, help="file to write (default FORM_ID.FORMAT)")
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    if args.forms_command == "import" and not args.file.exists():
+        print(f"{args.file}: no such file", file=sys.stderr)
+        return 2
+    return asyncio.run(_run(settings, args))
+
+
+async def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        action = args.forms_command
+        if action == "import":
+            return await _import(db, args)
+        if action == "list":
+            return await _list(db)
+        if action == "round":
+            return await _round(db, args)
+        if action in ("close", "open"):
+            return await _toggle(db, args)
+        return await _export(db, args)
+    finally:
+        await db.dispose()
+
+
+async def _import(db: Any, args: argparse.Namespace) -> int:
+    from bot.forms.loader import FormError
+    from bot.forms.store import import_xlsform
+    from storage.surveys import VersionConflict
+
+    path: Path = args.file
+    try:
+        async with db.transaction() as s:
+            live, outcome = await import_xlsform(s, path, round_override=args.round)
+    except FormError as exc:
+        print(f"{path.name} cannot be used:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    except VersionConflict as exc:
+        print(f"{path.name}: {exc}", file=sys.stderr)
+        return 1
+    form = live.form
+    asked = sum(1 for q in form.questions if q.asked)
+    print(
+        f"{form.form_id} version {form.version}: {outcome.value} "
+        f"({asked} questions, languages {', '.join(form.languages) or '-'}, round {live.round!r})"
+    )
+    for warning in form.warnings:
+        print(f"  note: {warning}")
+    print(f"  link: https://t.me/<your_bot>?start=survey_{form.form_id}")
+    return 0
+
+
+async def _list(db: Any) -> int:
+    from storage import surveys
+
+    async with db.reader() as s:
+        forms = await surveys.list_forms(s, active_only=False)
+        if not forms:
+            print("no forms yet: musharaka forms import FILE.xlsx")
+        for form in forms:
+            count = await surveys.count_submissions(s, form.pk, form.round)
+            state = "open" if form.active else "closed"
+            print(
+                f"{form.form_id}\tversion {form.version}\tround {form.round}\t{state}\t"
+                f"{count} answers this round\t{form.title}"
+            )
+    return 0
+
+
+async def _round(db: Any, args: argparse.Namespace) -> int:
+    from storage import surveys
+
+    async with db.transaction() as s:
+        found = await surveys.set_round(s, args.form_id, args.round)
+    if not found:
+        print(f"no form {args.form_id}", file=sys.stderr)
+        return 1
+    print(f"{args.form_id}: new answers now belong to round {args.round!r}")
+    return 0
+
+
+async def _toggle(db: Any, args: argparse.Namespace) -> int:
+    from storage import surveys
+
+    async with db.transaction() as s:
+        found = await surveys.set_active(s, args.form_id, args.active)
+    if not found:
+        print(f"no form {args.form_id}", file=sys.stderr)
+        return 1
+    print(f"{args.form_id} is now {'open' if args.active else 'closed'}")
+    return 0
+
+
+async def _export(db: Any, args: argparse.Namespace) -> int:
+    from storage.survey_exports import ExportError, survey_table, to_csv, to_xlsx
+
+    try:
+        async with db.reader() as s:
+            table = await survey_table(s, args.form_id, round_label=args.round)
+    except ExportError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    data = to_csv(table) if args.format == "csv" else to_xlsx(table)
+    output: Path = args.output or Path(f"{args.form_id}.{args.format}")
+    await asyncio.to_thread(output.write_bytes, data)
+    print(f"{len(table.rows)} submissions written to {output}")
+    return 0

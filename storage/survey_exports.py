@@ -1,0 +1,218 @@
+"""Submissions as CSV and XLSX, with the column names KoBoToolbox exports use.
+
+Columns, in the form's order:
+
+* ``group/subgroup/question`` — the answer as ODK stores it (choice names; a
+  select_multiple or rank as space-separated names, a rank in order);
+* ``group/question/choice`` — one column per choice of a select_multiple (1 when ticked,
+  0 when not, blank when the question was not answered) and of a rank (the rank given,
+  blank when not ranked);
+* then ``_id``, ``_uuid``, ``_submission_time``, ``__version__``, ``_round``,
+  ``_campaign``, ``_index`` as KoBo does (round and campaign are ours).
+
+Values that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return, and not a plain number) are written with a leading
+apostrophe in CSV; in XLSX every text cell is stored as text, never as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.surveys import SurveyAnswer, SurveyForm, SurveyFormVersion, SurveySubmission
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# Kinds whose answers are never exported as columns (shown in the form, not answers).
+NOT_EXPORTED = {"note"}
+META_COLUMNS = (
+    "_id",
+    "_uuid",
+    "_submission_time",
+    "__version__",
+    "_round",
+    "_campaign",
+    "_index",
+)
+
+
+class ExportError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # the header, e.g. "household/water/tap"
+    question: str  # the question name it comes from ("" for meta columns)
+    kind: str
+    choice: str = ""  # for split select_multiple / rank columns
+
+
+@dataclass(frozen=True)
+class SurveyTable:
+    form_id: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+    @property
+    def header(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _columns(definition: dict[str, Any]) -> list[Column]:
+    columns: list[Column] = []
+    choices = definition.get("choices", {})
+    for question in definition.get("questions", []):
+        kind = question["kind"]
+        if kind in NOT_EXPORTED:
+            continue
+        path = question.get("path") or question["name"]
+        columns.append(Column(path, question["name"], kind))
+        if kind in ("select_multiple", "rank"):
+            for choice in choices.get(question.get("choice_list", ""), []):
+                columns.append(
+                    Column(f"{path}/{choice['name']}", question["name"], kind, choice["name"])
+                )
+    return columns
+
+
+async def survey_table(
+    session: AsyncSession, form_id: str, *, round_label: str | None = None
+) -> SurveyTable:
+    """Every submission of a form (optionally one round), one row each."""
+    form_pk = await session.scalar(select(SurveyForm.id).where(SurveyForm.form_id == form_id))
+    if form_pk is None:
+        raise ExportError(f"no form {form_id!r}")
+    versions = (
+        await session.execute(
+            select(SurveyFormVersion.id, SurveyFormVersion.version, SurveyFormVersion.definition)
+            .where(SurveyFormVersion.form_pk == form_pk)
+            .order_by(SurveyFormVersion.id)
+        )
+    ).all()
+    if not versions:
+        raise ExportError(f"form {form_id!r} has no version")
+    version_names = {pk: name for pk, name, _definition in versions}
+    # The newest version gives the column order; questions only older versions had follow.
+    columns = _columns(json.loads(versions[-1][2]))
+    known = {c.name for c in columns}
+    for _pk, _name, definition in reversed(versions[:-1]):
+        for column in _columns(json.loads(definition)):
+            if column.name not in known:
+                columns.append(column)
+                known.add(column.name)
+
+    query = select(SurveySubmission).where(SurveySubmission.form_pk == form_pk)
+    if round_label is not None:
+        query = query.where(SurveySubmission.round == round_label)
+    submissions = list(await session.scalars(query.order_by(SurveySubmission.id)))
+    answers: dict[int, dict[str, list[tuple[int, str, float | None]]]] = {}
+    if submissions:
+        ids = [s.id for s in submissions]
+        for chunk_start in range(0, len(ids), 500):
+            chunk = ids[chunk_start : chunk_start + 500]
+            result = await session.execute(
+                select(
+                    SurveyAnswer.submission_id,
+                    SurveyAnswer.question,
+                    SurveyAnswer.position,
+                    SurveyAnswer.value,
+                    SurveyAnswer.number,
+                ).where(SurveyAnswer.submission_id.in_(chunk))
+            )
+            for submission_id, question, position, value, number in result:
+                answers.setdefault(submission_id, {}).setdefault(question, []).append(
+                    (position, value, number)
+                )
+
+    rows = []
+    for index, submission in enumerate(submissions, start=1):
+        given = answers.get(submission.id, {})
+        row: list[Any] = []
+        for column in columns:
+            row.append(_cell(column, given.get(column.question)))
+        row += [
+            submission.id,
+            submission.uuid,
+            submission.submitted_at.strftime("%Y-%m-%dT%H:%M:%S"),
+            version_names.get(submission.version_pk, ""),
+            submission.round,
+            submission.campaign,
+            index,
+        ]
+        rows.append(tuple(row))
+    meta = [Column(name, "", "meta") for name in META_COLUMNS]
+    return SurveyTable(form_id, tuple(columns + meta), tuple(rows))
+
+
+def _cell(column: Column, given: list[tuple[int, str, float | None]] | None) -> Any:
+    if not given:
+        return None
+    ordered = sorted(given)
+    if column.choice:
+        for position, value, _number in ordered:
+            if value == column.choice:
+                return position if column.kind == "rank" else 1
+        return None if column.kind == "rank" else 0
+    if column.kind in ("select_multiple", "rank"):
+        return " ".join(value for _position, value, _number in ordered)
+    _position, value, number = ordered[0]
+    if number is not None:
+        return int(number) if column.kind == "integer" else number
+    return value
+
+
+def neutralise(value: Any) -> Any:
+    """Keep a spreadsheet from running a cell as a formula (CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def to_csv(table: SurveyTable) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel shows Arabic correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.header)
+    for row in table.rows:
+        writer.writerow(["" if v is None else neutralise(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(table: SurveyTable) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(table.form_id[:31] or "data")
+    bold = Font(bold=True)
+    header = []
+    for name in table.header:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.data_type = "s"
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in table.rows:
+        cells = []
+        for value in row:
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XLSX refuses
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text stays text: "=1+1" is not a formula
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
