@@ -463,3 +463,9 @@ async def test_changing_an_answer_asks_the_questions_it_made_relevant(family_cha
     await chat.press("✅ Send my answers")
     [(_submission, answers)] = await stored(db_of(chat))
     assert answers == {"has_children": "yes", "children": "1"}
+
+
+async def test_the_needs_survey_is_the_first_thing_residents_see_in_the_menu(chat: Chat) -> None:
+    await chat.onboard("ar")
+    await chat.send("/menu")
+    assert chat.buttons()[0] == t("ar", "Needs survey: tell us what your district needs")
