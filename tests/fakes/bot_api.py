@@ -50,7 +50,9 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 SPEC_PATH_ENV = "MUSHARAKA_BOT_API_SPEC"
-DEFAULT_SPEC_PATH = Path("/work/shared/telegram-bot-api/api.json")
+DEFAULT_SPEC_PATH = (
+    Path(__file__).resolve().parent.parent / "data" / "telegram-bot-api" / "api.json"
+)
 
 DEFAULT_FIRST_NAME = "Test User"
 DEFAULT_LANGUAGE = "ar"
