@@ -56,3 +56,21 @@ def test_a_missing_button_is_reported_in_the_transcript(tmp_path: Path) -> None:
     records = run_simulator(tmp_path, "/start\n[Not a button]\n", lang="en")
     assert records[-1]["kind"] == "error"
     assert "Not a button" in str(records[-1]["text"])
+
+
+def test_musharaka_without_a_token_opens_the_simulator_on_demo_data(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MUSHARAKA_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli"],
+        input="[العربية]\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=True,
+    )
+    assert "simulator" in result.stdout
+    assert "من فضلك اختر لغتك." in result.stdout
+    assert "هل توافق؟" in result.stdout  # the typed [العربية] pressed the button
+    assert (tmp_path / "data" / "demo.sqlite").exists()
