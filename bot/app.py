@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from bot.config import Settings
-from bot.conversations import consultation, onboarding, survey
+from bot.conversations import consultation, onboarding, survey, volunteer
 from bot.conversations import training as training_conversation
 from bot.engine.clock import Clock, SystemClock
 from bot.engine.engine import Engine
@@ -37,6 +37,7 @@ MODULES: list[ModuleType] = [
     survey,
     priorities,
     survey_export,
+    volunteer,
 ]
 
 

@@ -321,12 +321,117 @@ async def seed_trainings(db: Database, now: datetime | None = None) -> None:
                 )
 
 
+# The managed skills list (staff can add rows; the bot shows the active ones).
+SKILLS = [
+    (
+        "teaching",
+        "التدريس والدعم المدرسي",
+        "Teaching and tutoring",
+        "Enseignement et soutien scolaire",
+    ),
+    ("health", "الإسعافات الأولية والصحة", "First aid and health", "Premiers secours et santé"),
+    ("computers", "الإعلامية والحاسوب", "Computers", "Informatique"),
+    (
+        "communication",
+        "التواصل والإعلام الاجتماعي",
+        "Communication and social media",
+        "Communication",
+    ),
+    ("events", "تنظيم التظاهرات", "Organising events", "Organisation d'événements"),
+    ("accounting", "المحاسبة", "Accounting", "Comptabilité"),
+    ("translation", "الترجمة", "Translation", "Traduction"),
+    ("building", "البناء والصيانة", "Building and repairs", "Bâtiment et réparations"),
+    ("farming", "الفلاحة والبيئة", "Farming and environment", "Agriculture et environnement"),
+    ("driving", "السياقة والنقل", "Driving and transport", "Conduite et transport"),
+    ("photography", "التصوير والتوثيق", "Photography", "Photographie"),
+    ("children", "تنشيط الأطفال", "Activities with children", "Animation pour enfants"),
+]
+# telegram id, name, phone, district, skills, days, times, languages
+DEMO_VOLUNTEERS = [
+    (
+        8601,
+        "مريم الخضراوي",
+        "+21698301122",
+        "kasserine_north",
+        ["teaching", "children"],
+        ["sat", "sun"],
+        ["morning"],
+        ["ar", "fr"],
+    ),
+    (
+        8602,
+        "أيمن السالمي",
+        "+21622450871",
+        "sbeitla",
+        ["computers", "communication"],
+        ["mon", "wed", "fri"],
+        ["evening"],
+        ["ar", "fr", "en"],
+    ),
+    (
+        8603,
+        "نورة العبيدي",
+        "+21655730419",
+        "thala",
+        ["health", "events"],
+        ["tue", "thu"],
+        ["afternoon"],
+        ["ar"],
+    ),
+    (
+        8604,
+        "وليد الجبالي",
+        "+21697118264",
+        "feriana",
+        ["building", "driving", "farming"],
+        ["sat"],
+        ["morning", "afternoon"],
+        ["ar", "ber"],
+    ),
+]
+
+
+async def seed_skills(db: Database) -> None:
+    from storage import volunteers
+
+    async with db.transaction() as s:
+        for order, (code, ar, en, fr) in enumerate(SKILLS):
+            await volunteers.upsert_skill(s, code, ar, en, fr, sort_order=order)
+
+
+async def seed_volunteers(db: Database) -> None:
+    """The skills list and a few volunteers in different districts (idempotent)."""
+    from storage import volunteers
+
+    await seed_skills(db)
+    now = datetime.now(UTC)
+    async with db.transaction() as s:
+        for telegram_id, name, phone, district, skills, days, times, langs in DEMO_VOLUNTEERS:
+            await people.ensure_user(s, telegram_id, first_name=name.split()[0], language="ar")
+            await people.record_consent(s, telegram_id)
+            if await volunteers.get_volunteer(s, telegram_id) is None:
+                await volunteers.save_volunteer(
+                    s,
+                    telegram_id=telegram_id,
+                    full_name=name,
+                    phone=phone,
+                    district_code=district,
+                    skills=skills,
+                    other_skills="",
+                    days=days,
+                    times=times,
+                    languages=langs,
+                    now=now,
+                )
+
+
 async def seed(db: Database) -> None:
     """Fill the database with the demo programme (idempotent)."""
     await seed_reference(db)
     await seed_staff(db)
     await seed_consultations(db)
     await seed_trainings(db)
+    await seed_volunteers(db)
 
 
 async def is_empty(db: Database) -> bool:

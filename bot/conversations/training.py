@@ -145,8 +145,24 @@ class Training(Conversation):
             await self._on_suggestion(ctx)
         elif step == "comment":
             await self._on_comment(ctx)
+        else:  # the buttons above are now out of date: show this screen again
+            ctx.say(_("Please answer with the buttons."))
+            await self._redraw(ctx)
+
+    async def _redraw(self, ctx: Context) -> None:
+        step, state = ctx.step, ctx.state
+        if step == "course" and "course_id" in state:
+            await self._show_course(ctx, int(state["course_id"]))
+        elif step == "session" and "session_id" in state:
+            await self._show_session(ctx, int(state["session_id"]))
+        elif step == "gender":
+            self._ask_gender(ctx)
+        elif step in ("mine", "confirm_cancel"):
+            await self._show_mine(ctx)
+        elif step == "catalogue":
+            await self._show_catalogue(ctx)
         else:
-            await super().on_message(ctx)
+            self._show_hub(ctx)
 
     # --- catalogue --------------------------------------------------------------------------
     async def _show_catalogue(self, ctx: Context) -> None:
