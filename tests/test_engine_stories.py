@@ -192,3 +192,15 @@ async def test_flooding_gets_one_polite_answer(
     answered = [r for r in replies[5:] if r]
     assert len(answered) == 1
     assert "très vite" in answered[0][0].reply.text
+
+
+async def test_after_a_double_tap_the_buttons_on_screen_still_work(chat: Chat) -> None:
+    await chat.send("/start")
+    taps = [chat.sim.event_for("[العربية]") for _ in range(2)]  # both sent before any answer
+    for tap in taps:
+        assert isinstance(tap, Event)
+        await chat.sim.messenger.deliver(tap, await chat.sim.engine.handle(tap))
+    toasts = [r["text"] for r in chat.sim.messenger.records if r["kind"] == "toast"]
+    assert toasts == ["هذا الزر من خطوة سابقة ولم يعد يعمل."]  # the second tap
+    await chat.press("أوافق")  # drawn after the first tap: still valid
+    assert chat.said("ماذا تودّ أن تفعل؟")

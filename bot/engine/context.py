@@ -34,6 +34,8 @@ class Context:
         self.services = services
         self.outgoing: list[Outgoing] = []
         self._role_cache: dict[str, Any] = {}
+        # Set by the engine when it refuses a button drawn for an earlier version.
+        self.stale_press = False
 
     # --- who and where -------------------------------------------------------
     @property

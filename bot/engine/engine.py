@@ -48,6 +48,8 @@ class Engine:
                     log.info("duplicate update %s ignored", event.update_id)
                     return []
                 outgoing, session = await self._run(event, loaded)
+                if session is None:  # a refused stale press: the live buttons stay valid
+                    return outgoing
                 expected = loaded.version if loaded is not None else 0
                 if await self.services.store.save(session, expected):
                     return outgoing
@@ -55,7 +57,10 @@ class Engine:
         log.warning("could not save session %s after %s attempts", event.chat_id, MAX_SAVE_ATTEMPTS)
         return []
 
-    async def _run(self, event: Event, loaded: Session | None) -> tuple[list[Outgoing], Session]:
+    async def _run(
+        self, event: Event, loaded: Session | None
+    ) -> tuple[list[Outgoing], Session | None]:
+        """The replies and the session to save (None: keep the stored one untouched)."""
         session = loaded.copy() if loaded is not None else self._new_session(event)
         session.version = (loaded.version if loaded is not None else 0) + 1
         session.remember(event.update_id)
@@ -70,6 +75,8 @@ class Engine:
                 isinstance(item.reply, Toast) for item in ctx.outgoing
             ):
                 ctx.outgoing.insert(0, Outgoing(Toast("")))  # stop the button's spinner
+            if ctx.stale_press and loaded is not None:
+                return ctx.outgoing, None
             return ctx.outgoing, session
 
     def _failure_answer(
@@ -144,6 +151,9 @@ class Engine:
         current_version = loaded.version if loaded is not None else 0
         flow = ctx.session.flow
         if payload.version != current_version or flow is None:
+            # A double tap or an old message. Saving would bump the version and kill the
+            # buttons the user sees now, so nothing of this event is kept.
+            ctx.stale_press = True
             ctx.toast(_("This button is from an earlier step and no longer works."))
             return
         conversation = self._conversation(flow.name)
