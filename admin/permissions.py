@@ -22,6 +22,7 @@ class Permission(StrEnum):
     VIEW_ASSOCIATIONS = "view_associations"
     MANAGE_TRAININGS = "manage_trainings"
     VIEW_CONSULTATIONS = "view_consultations"
+    SEE_REQUESTERS = "see_requesters"
     SEND_BROADCASTS = "send_broadcasts"
     VIEW_REPORTS = "view_reports"
     MANAGE_STAFF = "manage_staff"
@@ -36,6 +37,9 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.VIEW_ASSOCIATIONS: N_("See associations and their capacity scores"),
     Permission.MANAGE_TRAININGS: N_("Manage trainings, rosters and attendance (personal data)"),
     Permission.VIEW_CONSULTATIONS: N_("See the consultation calendar"),
+    Permission.SEE_REQUESTERS: N_(
+        "See who booked each consultation (personal data; consultants: their own sessions)"
+    ),
     Permission.SEND_BROADCASTS: N_("Compose and schedule broadcasts"),
     Permission.VIEW_REPORTS: N_("Read and download the M&E report"),
     Permission.MANAGE_STAFF: N_("Manage staff accounts"),
@@ -51,6 +55,7 @@ _CONSULTANT = frozenset(
     }
 )
 _STAFF = _CONSULTANT | {
+    Permission.SEE_REQUESTERS,
     Permission.EXPORT_SUBMISSIONS,
     Permission.VIEW_VOLUNTEERS,
     Permission.MANAGE_TRAININGS,
