@@ -49,8 +49,11 @@ def horizontal_bars(
     area = width - label_width - value_width - 16
     height = TOP * 2 + ROW_HEIGHT * max(1, len(bars))
     parts = [
+        # direction="ltr": anchors are physical (the page's RTL would flip "end" otherwise);
+        # Arabic words are still written right to left inside each label.
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">',
+        f'direction="ltr" class="{"rtl" if rtl else "ltr"}" role="img" '
+        f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
     for row, bar in enumerate(bars):

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.demo_monitoring import seed_consultations_2025
+from bot.demo_residents import seed_residents_and_needs_survey
 from storage import people, reference
 from storage.db import Database
 
@@ -432,6 +434,8 @@ async def seed(db: Database) -> None:
     await seed_consultations(db)
     await seed_trainings(db)
     await seed_volunteers(db)
+    await seed_residents_and_needs_survey(db)
+    await seed_consultations_2025(db)
 
 
 async def is_empty(db: Database) -> bool:

@@ -7,6 +7,7 @@ than 5 respondents) are hidden by that query; the page says so where it happens.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -182,7 +183,7 @@ def index_chart(dashboard: Dashboard, rtl: bool) -> charts.Markup | None:
         bars,
         title=_("Priority index by sector"),
         rtl=rtl,
-        max_value=100,
+        max_value=math.ceil(max((b.value or 0 for b in bars), default=10) / 10) * 10 or 10,
         hidden_text=_("hidden"),
     )
 
@@ -214,10 +215,16 @@ async def priorities_page(
     top_index = max(
         (s.index or 0 for g in dashboard.report.districts for s in g.sectors), default=100.0
     )
+    order = {option.code: n for n, option in enumerate(dashboard.districts)}
+    district_groups = sorted(
+        dashboard.report.districts,
+        key=lambda g: (order.get(g.district_code or "", 99), g.district_code),
+    )
     return web.render(
         request,
         "priorities.html",
         dashboard=dashboard,
+        district_groups=district_groups,
         chart=index_chart(dashboard, rtl),
         heat=lambda value: charts.heat_class(value, top_index or 100.0),
         params=dashboard.query.as_params(),

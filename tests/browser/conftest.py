@@ -7,16 +7,18 @@ Without /usr/bin/chromium the tests skip with that reason, or fail under
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -185,3 +187,12 @@ def sign_in(page: Any, login: tuple[str, str]) -> None:
     page.fill("#password", login[1])
     page.click("form[action='/login'] button[type=submit]")
     page.wait_for_load_state()
+
+
+T = TypeVar("T")
+
+
+def run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine from a browser test (Playwright's sync API holds this thread's loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()

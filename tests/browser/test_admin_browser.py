@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import ADMIN_LOGIN, STAFF_LOGIN, screenshot, sign_in
+from bot.demo_residents import RESIDENT_COUNT
+from bot.formatting import format_number
+from storage.db import Database
+from storage.priorities import PriorityFilters, PriorityReport, priority_report
+from tests.browser.conftest import (
+    ADMIN_LOGIN,
+    STAFF_LOGIN,
+    AdminServer,
+    run_async,
+    screenshot,
+    sign_in,
+)
 
 
 def test_an_admin_signs_in_in_arabic_and_switches_to_english(page: Any) -> None:
@@ -43,3 +54,49 @@ def test_a_wrong_password_shows_an_arabic_message(page: Any) -> None:
     page.fill("#password", "not-the-password")
     page.click("form[action='/login'] button[type=submit]")
     assert "اسم الدخول أو كلمة المرور غير صحيحة" in page.inner_text("main")
+
+
+def _priority_report(server: AdminServer, **filters: str) -> PriorityReport:
+    async def compute() -> PriorityReport:
+        db = Database(server.database_url)
+        try:
+            async with db.reader() as s:
+                return await priority_report(s, "needs_survey", filters=PriorityFilters(**filters))
+        finally:
+            await db.dispose()
+
+    return run_async(compute)
+
+
+def test_a_staff_member_reads_the_priorities_dashboard_in_arabic_then_english(
+    page: Any, admin_server: AdminServer
+) -> None:
+    sign_in(page, STAFF_LOGIN)
+    page.click("nav.main >> text=الأولويات")
+    assert page.inner_text("h1") == "أولويات المجتمع"
+    report = _priority_report(admin_server)
+    assert report.overall.respondents == RESIDENT_COUNT
+    assert page.inner_text("#respondents") == "400 مشارك رتّبوا القطاعات."
+    first = page.locator("#sector-table tbody tr").first
+    top = report.overall.sectors[0]
+    assert first.get_attribute("data-sector") == top.code
+    assert first.locator("td.index").inner_text() == format_number(top.index or 0, "ar")
+    assert page.locator(".chart svg rect").count() == len(
+        [s for s in report.overall.sectors if not s.suppressed and s.index]
+    )
+    screenshot(page, "dashboard-ar.png")
+
+    page.select_option("select[name=district]", "thala")
+    page.click("#priority-filters button[type=submit]")
+    thala = _priority_report(admin_server, district="thala")
+    assert page.inner_text("#respondents") == f"{thala.overall.respondents} مشاركًا رتّبوا القطاعات."
+    assert "district=thala" in page.url
+
+    page.click("nav.languages >> text=English")
+    assert page.get_attribute("html", "dir") == "ltr"
+    assert page.inner_text("h1") == "Community priorities"
+    assert page.locator("select[name=district]").input_value() == "thala"
+    page.select_option("select[name=district]", "")
+    page.click("#priority-filters button[type=submit]")
+    assert page.inner_text("#respondents") == "400 respondents ranked the sectors."
+    screenshot(page, "dashboard-en.png")
