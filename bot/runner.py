@@ -25,7 +25,9 @@ async def run_bot(settings: Settings) -> None:
         scheduler.start()
     try:
         if settings.runtime == Runtime.PTB:
-            raise SystemExit("the python-telegram-bot runtime is not part of this build yet")
+            from bot.channels import ptb_runtime
+
+            await ptb_runtime.run(engine, settings)
         else:
             from bot.channels import aiogram_runtime
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -21,16 +21,23 @@ async def api() -> AsyncIterator[FakeBotApi]:
         await server.stop()
 
 
+@pytest.fixture(params=["aiogram", "ptb"])
+def runtime(request: pytest.FixtureRequest) -> str:
+    """Every end-to-end test runs on both Telegram frameworks (MUSHARAKA_RUNTIME)."""
+    return str(request.param)
+
+
 @pytest.fixture
-def bot_processes(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
-    """Start bot processes; every one is stopped at the end of the test."""
+async def bot_processes(tmp_path: Path, runtime: str) -> AsyncIterator[Callable[..., BotProcess]]:
+    """Start bot processes on this test's runtime; every one is stopped at the end."""
     started: list[BotProcess] = []
 
     def start(api: FakeBotApi, **settings: str) -> BotProcess:
+        settings.setdefault("runtime", runtime)
         process = BotProcess(api, tmp_path, **settings).start()
         started.append(process)
         return process
 
     yield start
     for process in started:
-        process.stop()
+        await process.stop_async()

@@ -86,6 +86,19 @@ class BotProcess:
             self.process.kill()
             self.process.wait(timeout=5)
 
+    async def stop_async(self, timeout: float = 15) -> None:  # noqa: ASYNC109
+        """SIGTERM and wait without blocking the event loop, so the fake server in this
+        process can still answer the bot while it shuts down."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.process.poll() is None:
+            if asyncio.get_running_loop().time() > deadline:
+                self.kill()
+                return
+            await asyncio.sleep(0.05)
+
     def kill(self) -> None:
         """SIGKILL: no goodbye, like a crash or an out-of-memory kill."""
         if self.process is not None and self.process.poll() is None:
