@@ -204,3 +204,12 @@ async def test_after_a_double_tap_the_buttons_on_screen_still_work(chat: Chat) -
     assert toasts == ["هذا الزر من خطوة سابقة ولم يعد يعمل."]  # the second tap
     await chat.press("أوافق")  # drawn after the first tap: still valid
     assert chat.said("ماذا تودّ أن تفعل؟")
+
+
+async def test_a_stray_message_does_not_kill_the_buttons_on_screen(chat: Chat) -> None:
+    await chat.send("/start")
+    await chat.send("مرحبا")  # typed instead of pressing: answered, nothing moves
+    await chat.send_sticker()
+    await chat.send("/help")
+    await chat.press("العربية")  # the first message's buttons still work
+    assert any("هل توافق؟" in t for t in chat.texts)

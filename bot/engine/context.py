@@ -34,8 +34,7 @@ class Context:
         self.services = services
         self.outgoing: list[Outgoing] = []
         self._role_cache: dict[str, Any] = {}
-        # Set by the engine when it refuses a button drawn for an earlier version.
-        self.stale_press = False
+        self.drew_buttons = False
 
     # --- who and where -------------------------------------------------------
     @property
@@ -115,8 +114,10 @@ class Context:
 
     # --- buttons --------------------------------------------------------------
     def button(self, label: str, action: str, *args: object) -> Button:
-        """A button for the current step: accepted only while the session stays as drawn."""
-        return Button(label, payloads.versioned(self.session.version, action, *args))
+        """A button for the current step: accepted until the conversation moves on or
+        newer buttons are drawn."""
+        self.drew_buttons = True
+        return Button(label, payloads.versioned(self.session.epoch, action, *args))
 
     def global_button(self, label: str, route: str, *args: object) -> Button:
         """A button that stays valid: its handler must check its arguments."""

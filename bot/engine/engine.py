@@ -48,8 +48,6 @@ class Engine:
                     log.info("duplicate update %s ignored", event.update_id)
                     return []
                 outgoing, session = await self._run(event, loaded)
-                if session is None:  # a refused stale press: the live buttons stay valid
-                    return outgoing
                 expected = loaded.version if loaded is not None else 0
                 if await self.services.store.save(session, expected):
                     return outgoing
@@ -57,12 +55,11 @@ class Engine:
         log.warning("could not save session %s after %s attempts", event.chat_id, MAX_SAVE_ATTEMPTS)
         return []
 
-    async def _run(
-        self, event: Event, loaded: Session | None
-    ) -> tuple[list[Outgoing], Session | None]:
-        """The replies and the session to save (None: keep the stored one untouched)."""
+    async def _run(self, event: Event, loaded: Session | None) -> tuple[list[Outgoing], Session]:
         session = loaded.copy() if loaded is not None else self._new_session(event)
         session.version = (loaded.version if loaded is not None else 0) + 1
+        session.epoch += 1  # what buttons drawn now will carry
+        before = session.conversation_snapshot()
         session.remember(event.update_id)
         with use_language(session.language or self._guess_language(event)):
             ctx = Context(self, event, session, self.services)
@@ -75,8 +72,8 @@ class Engine:
                 isinstance(item.reply, Toast) for item in ctx.outgoing
             ):
                 ctx.outgoing.insert(0, Outgoing(Toast("")))  # stop the button's spinner
-            if ctx.stale_press and loaded is not None:
-                return ctx.outgoing, None
+            if not ctx.drew_buttons and session.conversation_snapshot() == before:
+                session.epoch -= 1  # nothing moved: the buttons on screen stay valid
             return ctx.outgoing, session
 
     def _failure_answer(
@@ -148,12 +145,9 @@ class Engine:
                 return
             await handler(ctx, payload.args)
             return
-        current_version = loaded.version if loaded is not None else 0
+        current_epoch = loaded.epoch if loaded is not None else 0
         flow = ctx.session.flow
-        if payload.version != current_version or flow is None:
-            # A double tap or an old message. Saving would bump the version and kill the
-            # buttons the user sees now, so nothing of this event is kept.
-            ctx.stale_press = True
+        if payload.epoch != current_epoch or flow is None:
             ctx.toast(_("This button is from an earlier step and no longer works."))
             return
         conversation = self._conversation(flow.name)

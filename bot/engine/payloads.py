@@ -2,10 +2,10 @@
 
 Two shapes:
 
-* ``<version>:<action>[:<arg>...]`` — a step of the active conversation. The
-  version is the session version the button was drawn for; a press is accepted
-  only while the session is still at that version, so double taps, old messages
-  and re-delivered presses do nothing.
+* ``<epoch>:<action>[:<arg>...]`` — a step of the active conversation. The epoch
+  is the session's button generation when it was drawn; a press is accepted only
+  while the session is still at that epoch (it moves when the conversation moves
+  or new buttons are drawn), so double taps and old messages do nothing.
 * ``g:<route>[:<arg>...]`` — a global button (menus, messages sent to another
   user, reminders). Its handler must check the arguments against the database.
 
@@ -24,13 +24,13 @@ GLOBAL_PREFIX = "g"
 
 @dataclass(frozen=True, slots=True)
 class Payload:
-    version: int | None  # None for global buttons
+    epoch: int | None  # None for global buttons
     action: str
     args: tuple[str, ...]
 
     @property
     def is_global(self) -> bool:
-        return self.version is None
+        return self.epoch is None
 
 
 def _check(parts: list[str]) -> str:
@@ -43,8 +43,8 @@ def _check(parts: list[str]) -> str:
     return payload
 
 
-def versioned(version: int, action: str, *args: object) -> str:
-    return _check([str(version), action, *map(str, args)])
+def versioned(epoch: int, action: str, *args: object) -> str:
+    return _check([str(epoch), action, *map(str, args)])
 
 
 def global_(route: str, *args: object) -> str:

@@ -1,9 +1,11 @@
 """Conversation state and the stores that keep it.
 
 Every write is compare-and-set on ``version``: a handler works on the state it
-loaded, and its result is kept only if nobody else wrote in between. Stale
-buttons carry an old version; re-delivered updates are found in
-``recent_updates``. Both are therefore harmless.
+loaded, and its result is kept only if nobody else wrote in between. Buttons
+carry the ``epoch`` they were drawn for; the epoch moves only when the
+conversation moves or new buttons are drawn, so a stray message or a sticker
+does not kill the buttons on screen, while a double tap or an old message's
+button is refused. Re-delivered updates are found in ``recent_updates``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class FlowState:
 class Session:
     key: int
     version: int = 0
+    epoch: int = 0
     language: str | None = None
     flow: FlowState | None = None
     parked: dict[str, FlowState] = field(default_factory=dict)
@@ -53,12 +56,19 @@ class Session:
         return cls(
             key=int(data["key"]),
             version=int(data["version"]),
+            epoch=int(data.get("epoch", data["version"])),
             language=data.get("language"),
             flow=FlowState(**flow) if flow else None,
             parked={k: FlowState(**v) for k, v in (data.get("parked") or {}).items()},
             recent_updates=list(data.get("recent_updates") or []),
             profile=dict(data.get("profile") or {}),
         )
+
+    def conversation_snapshot(self) -> str:
+        """The conversations' state (active and parked), to tell whether a handler moved them."""
+        parked = {name: asdict(state) for name, state in self.parked.items()}
+        active = asdict(self.flow) if self.flow else None
+        return json.dumps([active, parked], sort_keys=True, ensure_ascii=False)
 
     def copy(self) -> Session:
         return Session.from_json(self.to_json())
