@@ -5,7 +5,14 @@ from __future__ import annotations
 from types import ModuleType
 
 from bot.config import Settings
-from bot.conversations import consultation, onboarding, survey, volunteer
+from bot.conversations import (
+    association,
+    capacity_assessment,
+    consultation,
+    onboarding,
+    survey,
+    volunteer,
+)
 from bot.conversations import training as training_conversation
 from bot.engine.clock import Clock, SystemClock
 from bot.engine.engine import Engine
@@ -14,6 +21,7 @@ from bot.engine.registry import Registry
 from bot.engine.services import Services
 from bot.engine.session import SessionStore
 from bot.handlers import (
+    associations_staff,
     cancel,
     language,
     menu,
@@ -38,6 +46,9 @@ MODULES: list[ModuleType] = [
     priorities,
     survey_export,
     volunteer,
+    association,
+    capacity_assessment,
+    associations_staff,
 ]
 
 

@@ -427,6 +427,81 @@ async def seed_volunteers(db: Database) -> None:
                 )
 
 
+# name, district, field, members; then (telegram id, name, phone), the coordinator first
+# (the coordinators are the demo members who booked consultations).
+DEMO_ASSOCIATIONS = [
+    (
+        "جمعية الأمل للتنمية والمرأة الريفية",
+        "kasserine_north",
+        "women",
+        42,
+        [(8501, "سلوى الهمامي", "+21698410233"), (8702, "فاطمة الجلاصي", "+21655120987")],
+    ),
+    (
+        "جمعية شباب سبيطلة للمواطنة",
+        "sbeitla",
+        "youth",
+        28,
+        [(8502, "منير العيادي", "+21622318450"), (8704, "أسماء الرياحي", "+21697500144")],
+    ),
+    (
+        "جمعية تالة للتراث والبيئة",
+        "thala",
+        "environment",
+        17,
+        [(8503, "هالة الزغلامي", "+21654981276")],
+    ),
+]
+
+
+async def seed_associations(db: Database) -> None:
+    """A few associations with their coordinator and members, and one capacity
+    self-assessment (idempotent: an association already registered is left alone)."""
+    from storage import associations
+
+    now = datetime.now(UTC)
+    async with db.transaction() as s:
+        for name, district, field, size, team in DEMO_ASSOCIATIONS:
+            for telegram_id, person, _phone in team:
+                await people.ensure_user(s, telegram_id, first_name=person.split()[0])
+                await people.record_consent(s, telegram_id)
+            (coordinator_id, coordinator, coordinator_phone), *members = team
+            if await associations.membership_of(s, coordinator_id) is not None:
+                continue
+            association = await associations.register_association(
+                s,
+                telegram_id=coordinator_id,
+                name=name,
+                district_code=district,
+                field_code=field,
+                members_count=size,
+                full_name=coordinator,
+                phone=coordinator_phone,
+            )
+            for telegram_id, person, phone in members:
+                await associations.join_association(
+                    s,
+                    telegram_id=telegram_id,
+                    association_id=association.id,
+                    full_name=person,
+                    phone=phone,
+                )
+            if field == "women":
+                answers = {"sp1": 1, "sp2": 0, "gv1": 2, "gv2": 2, "fm1": 2, "fm2": 1}
+                answers |= {"pm1": 1, "pm2": 1, "me1": 0, "me2": 0, "hr1": 1, "hr2": 1}
+                answers |= {"fr1": 0, "fr2": 1, "ad1": 1, "ad2": 2, "ar1": 1, "ar2": 0}
+                from bot.conversations.capacity_assessment import score
+
+                await associations.save_assessment(
+                    s,
+                    association_id=association.id,
+                    telegram_id=coordinator_id,
+                    answers=answers,
+                    scores=score(answers),
+                    now=now,
+                )
+
+
 async def seed(db: Database) -> None:
     """Fill the database with the demo programme (idempotent)."""
     await seed_reference(db)
@@ -436,6 +511,7 @@ async def seed(db: Database) -> None:
     await seed_volunteers(db)
     await seed_residents_and_needs_survey(db)
     await seed_consultations_2025(db)
+    await seed_associations(db)
 
 
 async def is_empty(db: Database) -> bool:

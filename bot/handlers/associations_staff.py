@@ -1,0 +1,84 @@
+"""Staff command ``/associations``: the associations on the bot, their members (names and
+phones: staff only) and their latest capacity self-assessment."""
+
+from __future__ import annotations
+
+from bot.conversations.association import field_label, role_label
+from bot.conversations.capacity_assessment import bar, domain_label
+from bot.engine.context import Context
+from bot.engine.keyboards import column
+from bot.engine.registry import Command, Registry
+from bot.formatting import format_number
+from bot.i18n import N_, _, current_language
+from storage import associations, reference
+from storage.people import Role, role_at_least
+
+ROUTE = "as"  # as:<association id>
+LISTED = 40
+
+
+async def associations_command(ctx: Context) -> None:
+    async with ctx.db.reader() as s:
+        listed = await associations.list_associations(s)
+        districts = {d.code: d for d in await reference.list_districts(s)}
+    if not listed:
+        ctx.say(_("No association has registered on the bot yet."))
+        return
+    lang = current_language()
+    lines = [_("Associations on Musharaka ({n}):").format(n=format_number(len(listed))), ""]
+    buttons = []
+    for association, on_bot in listed[:LISTED]:
+        district = districts.get(association.district_code)
+        where = district.name(lang) if district else association.district_code
+        lines.append(
+            f"• {association.name} — {where} · "
+            + _("{n} on the bot").format(n=format_number(on_bot))
+        )
+        buttons.append(ctx.global_button(association.name[:50], ROUTE, association.id))
+    ctx.say("\n".join(lines), column(buttons))
+
+
+async def association_button(ctx: Context, args: tuple[str, ...]) -> None:
+    if not role_at_least(await ctx.role(), Role.STAFF):
+        ctx.toast(_("This is only for programme staff."))
+        return
+    if not args or not args[0].isdigit():
+        ctx.toast(_("I do not recognise this button."))
+        return
+    async with ctx.db.reader() as s:
+        association = await associations.get_association(s, int(args[0]))
+        if association is None:
+            ctx.toast(_("This association is no longer on Musharaka."))
+            return
+        members = await associations.members(s, association.id)
+        latest = await associations.latest_assessment(s, association.id)
+    lines = [
+        f"🏢 {association.name}",
+        f"{field_label(association.field_code)} · "
+        + _("Members: {count} (on Musharaka: {on_bot})").format(
+            count=format_number(association.members_count), on_bot=format_number(len(members))
+        ),
+        "",
+    ]
+    for n, member in enumerate(members, start=1):
+        lines.append(f"{n}. {member.full_name} — {member.phone} ({role_label(member.role)})")
+    if latest is not None:
+        lines += ["", _("Capacity self-assessment:")]
+        for row in latest[1]:
+            lines.append(
+                f"{bar(row.percent)} {format_number(row.percent)}% — {domain_label(row.domain)}"
+            )
+    ctx.say("\n".join(lines))
+
+
+def register(registry: Registry) -> None:
+    registry.add_command(
+        Command(
+            "associations",
+            associations_command,
+            N_("Associations, their members and capacity scores (staff)"),
+            min_role=Role.STAFF,
+            listed=False,
+        )
+    )
+    registry.add_button(ROUTE, association_button)
