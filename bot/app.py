@@ -13,6 +13,7 @@ from bot.conversations import (
     survey,
     volunteer,
 )
+from bot.conversations import broadcast as broadcast_conversation
 from bot.conversations import training as training_conversation
 from bot.engine.clock import Clock, SystemClock
 from bot.engine.engine import Engine
@@ -30,6 +31,7 @@ from bot.handlers import (
     survey_export,
     trainings_staff,
 )
+from bot.handlers import settings as message_settings
 from storage.db import Database
 
 # Every module that contributes commands, conversations, menu entries or buttons.
@@ -49,6 +51,8 @@ MODULES: list[ModuleType] = [
     association,
     capacity_assessment,
     associations_staff,
+    broadcast_conversation,
+    message_settings,
 ]
 
 

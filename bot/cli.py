@@ -73,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("demo-data", help="fill the database with a realistic Arabic demo")
     forms_cli.add_parser(commands)
+    sender = commands.add_parser(
+        "send-broadcasts",
+        help="run only the broadcast sender (needs MUSHARAKA_BOT_TOKEN); several may share "
+        "one PostgreSQL outbox",
+    )
+    sender.add_argument("--worker", help="a name for this sender in the outbox (default host:pid)")
 
     i18n = commands.add_parser("i18n", help="translation catalogues in locales/")
     i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True)
@@ -233,6 +239,10 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_staff_add(settings, args))
     elif command == "demo-data":
         asyncio.run(_demo_data(settings))
+    elif command == "send-broadcasts":
+        from bot.broadcast_sender import run_sender_process
+
+        asyncio.run(run_sender_process(settings, args.worker))
     elif command == "i18n":
         sys.exit(_i18n(args))
     elif command == "admin":

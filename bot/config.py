@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,14 @@ class Settings(BaseSettings):
     global_rate_per_second: float = 30.0
     per_chat_interval_seconds: float = 1.0
     paid_broadcasts: bool = False
+    # The broadcast sender (bot/broadcast_sender.py): inside `musharaka run`, or alone
+    # with `musharaka send-broadcasts`.
+    run_broadcast_sender: bool = True
+    broadcast_paid_rate_per_second: float = 1000.0
+    broadcast_concurrency: int = Field(default=8, ge=1, le=256)
+    broadcast_lease_seconds: float = Field(default=60.0, gt=0)
+    broadcast_in_doubt: Literal["resend", "skip"] = "resend"
+    broadcast_poll_seconds: float = Field(default=2.0, gt=0)
     # A user who sends more than this many updates in the window gets a polite "slow down".
     flood_max_updates: int = 20
     flood_window_seconds: float = 10.0

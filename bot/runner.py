@@ -17,6 +17,11 @@ async def run_bot(settings: Settings) -> None:
     db = Database(settings.database_url)
     await db.upgrade()
     engine = build_engine(settings, db)
+    sender = None
+    if settings.run_broadcast_sender:
+        from bot.broadcast_sender import start_in_background
+
+        sender = start_in_background(settings, db)
     scheduler = None
     if settings.run_scheduler:
         from bot.scheduler import build_scheduler
@@ -33,6 +38,10 @@ async def run_bot(settings: Settings) -> None:
 
             await aiogram_runtime.run(engine, settings)
     finally:
+        if sender is not None:
+            task, stop_sender = sender
+            stop_sender.set()
+            await task
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         await engine.services.store.close()

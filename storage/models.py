@@ -6,6 +6,7 @@ Each area adds one line here.
 from storage import (  # noqa: F401
     associations,
     audit,
+    broadcasts,
     consultations,
     people,
     reference,

@@ -107,13 +107,19 @@ def translate_errors() -> Iterator[None]:
 
 
 class AiogramMessenger(ChannelMessenger):
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, allow_paid_broadcast: bool = False) -> None:
         self.bot = bot
+        # Paid broadcasts (Telegram Stars) lift the 30 messages/s limit; the broadcast
+        # sender's messenger sets it when MUSHARAKA_PAID_BROADCASTS is on.
+        self.allow_paid_broadcast = allow_paid_broadcast or None
 
     async def send_text(self, chat_id: int, reply: Text) -> int:
         with translate_errors():
             message = await self.bot.send_message(
-                chat_id, reply.text, reply_markup=reply_markup(reply)
+                chat_id,
+                reply.text,
+                reply_markup=reply_markup(reply),
+                allow_paid_broadcast=self.allow_paid_broadcast,
             )
         return message.message_id
 
@@ -143,6 +149,7 @@ class AiogramMessenger(ChannelMessenger):
                 photo,
                 caption=reply.caption or None,
                 reply_markup=inline_markup(reply.buttons),
+                allow_paid_broadcast=self.allow_paid_broadcast,
             )
         return message.message_id
 

@@ -43,7 +43,7 @@ from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, Reply, Text
 from bot.engine.services import Services
 from bot.formatting import format_clock, format_short_day
-from bot.i18n import N_, _, use_language
+from bot.i18n import N_, _, current_language, use_language
 from bot.scheduler import cancel_reminders, remind_at
 from bot.textinput import clean_text
 from storage import consultations, people, reference
@@ -97,7 +97,7 @@ async def _requester_id(ctx: Context) -> int:
 async def _branch_names(ctx: Context, codes: list[str]) -> dict[str, str]:
     async with ctx.db.reader() as s:
         branches = await reference.list_branches(s)
-    return {b.code: b.name(ctx.lang) for b in branches if b.code in codes}
+    return {b.code: b.name(current_language()) for b in branches if b.code in codes}
 
 
 def _recap(ctx: Context, names: dict[str, str] | None = None) -> str:
@@ -265,7 +265,7 @@ class BookConsultation(Conversation):
         first = page * DAYS_PER_PAGE
         layout = rows(
             [
-                ctx.button(format_short_day(d, ctx.lang), "d", first + i)
+                ctx.button(format_short_day(d, current_language()), "d", first + i)
                 for i, d in enumerate(shown)
             ],
             per_row=2,
@@ -298,7 +298,7 @@ class BookConsultation(Conversation):
         timezone = _timezone(ctx)
         layout = rows(
             [
-                ctx.button(format_clock(s.starts_at, timezone, ctx.lang), "s", i)
+                ctx.button(format_clock(s.starts_at, timezone, current_language()), "s", i)
                 for i, s in enumerate(slots)
             ],
             per_row=3,
@@ -308,7 +308,7 @@ class BookConsultation(Conversation):
         ctx.edit(
             head
             + _("{recap}\n\n{day}: choose a time.").format(
-                recap=_recap(ctx), day=format_short_day(day, ctx.lang)
+                recap=_recap(ctx), day=format_short_day(day, current_language())
             ),
             layout,
         )
@@ -341,7 +341,7 @@ class BookConsultation(Conversation):
             _("When: {moment}").format(moment=when(moment, _timezone(ctx))),
         ]
         if branch is not None:
-            place = branch.name(ctx.lang)
+            place = branch.name(current_language())
             lines.append(
                 _("Where: {place}").format(
                     place=f"{place} — {branch.address}" if branch.address else place
@@ -405,16 +405,18 @@ class BookConsultation(Conversation):
             return
         raw = ctx.event.text
         text = clean_text(raw, DESCRIPTION_MAX_CHARS)
+        another_time = [[ctx.button(_("‹ Another time"), "days")]]
         if text is None and raw.strip():
             ctx.say(
                 _(
                     "That is {count} characters; please keep it to {limit} at most. "
                     "Details can wait for the session itself."
-                ).format(count=len(raw.strip()), limit=DESCRIPTION_MAX_CHARS)
+                ).format(count=len(raw.strip()), limit=DESCRIPTION_MAX_CHARS),
+                another_time,
             )
             return
         if text is None or len(text) < DESCRIPTION_MIN_CHARS:
-            ctx.say(_("Please write a few words about what you need."))
+            ctx.say(_("Please write a few words about what you need."), another_time)
             return
         ctx.state["description"] = text
         await self._ask_confirm(ctx)
