@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import PROJECT_ROOT
@@ -95,10 +96,14 @@ async def ensure_shipped_form(db: Database, form_id: str) -> LiveForm | None:
         live = await load_form(s, form_id)
     if live is not None or form_id not in SHIPPED or not SHIPPED[form_id].exists():
         return live
-    async with db.transaction() as s:
-        live = await load_form(s, form_id)  # another worker may have imported it meanwhile
-        if live is None:
-            live, _outcome = await import_xlsform(s, SHIPPED[form_id])
+    try:
+        async with db.transaction() as s:
+            live = await load_form(s, form_id)  # another worker may have imported it meanwhile
+            if live is None:
+                live, _outcome = await import_xlsform(s, SHIPPED[form_id])
+    except IntegrityError:  # it did, between our read and our write (PostgreSQL)
+        async with db.reader() as s:
+            live = await load_form(s, form_id)
     return live
 
 

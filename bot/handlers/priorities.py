@@ -124,20 +124,22 @@ def priority_chart(
     names = [_shape(labels.get(s.code, s.code), language) for s in shown]
     values = [s.index or 0.0 for s in shown]
     bars = axes.barh(names, values, color="#2a7f62")
+    rtl = language == "ar"
     for bar, value in zip(bars, values, strict=True):
         axes.text(
             bar.get_width() + 1,
             bar.get_y() + bar.get_height() / 2,
             f"{value:g}",
             va="center",
+            ha="right" if rtl else "left",  # just past the end of the bar
             fontsize=9,
         )
     axes.set_xlim(0, 110)
     axes.set_xlabel(_shape(_("Priority index (100 = everyone's first choice)"), language))
     axes.set_title(_shape(title, language), fontsize=11)
-    for side in ("top", "right"):
+    for side in ("top", "left" if rtl else "right"):
         axes.spines[side].set_visible(False)
-    if language == "ar":  # right to left: bars grow leftwards, labels on the right
+    if rtl:  # right to left: bars grow leftwards, labels on the right
         axes.invert_xaxis()
         axes.yaxis.tick_right()
     buffer = io.BytesIO()
