@@ -313,9 +313,17 @@ async def test_volunteers_go_on_into_the_volunteer_sign_up_when_it_exists(
     assert started == [{"district": "feriana"}]
 
 
-async def test_volunteers_are_thanked_when_there_is_no_sign_up_yet(chat: Chat) -> None:
-    if "volunteer" in chat.sim.engine.registry.conversations:
-        pytest.skip("the volunteer conversation exists: the other story covers it")
+async def test_volunteers_continue_into_the_real_volunteer_sign_up(chat: Chat) -> None:
+    await start_needs_survey(chat)
+    await answer_needs_survey(chat, volunteer="yes", district="sbiba")
+    await chat.press("✅ Send my answers")
+    assert chat.said("Thank you! Your answers were received.")
+    assert chat.said("What is your full name?")  # the volunteer conversation's first question
+
+
+async def test_volunteers_are_thanked_when_the_bot_has_no_sign_up(engine: Engine) -> None:
+    engine.registry.conversations.pop("volunteer", None)
+    chat = Chat(engine, language="en")
     await start_needs_survey(chat)
     await answer_needs_survey(chat, volunteer="yes")
     await chat.press("✅ Send my answers")
