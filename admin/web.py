@@ -52,6 +52,7 @@ def build_templates() -> Environment:
     # The i18n extension calls these at render time; they read the request's language.
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["number"] = lambda value: format_number(value) if value is not None else ""
+    env.filters["percent"] = format_percent
     env.filters["when"] = format_when
     env.filters["day"] = format_day_short
     return env
@@ -65,6 +66,13 @@ def format_when(moment: datetime | None, timezone: str) -> str:
     return format_datetime(
         local, "d MMM y، HH:mm" if is_rtl() else "d MMM y, HH:mm", locale=current_language()
     )
+
+
+def format_percent(share: float | None) -> str:
+    """0.375 -> '38%' (rounded as the bot rounds, so both show the same figure)."""
+    if share is None:
+        return ""
+    return f"{format_number(round(share * 100))}%"
 
 
 def format_day_short(day: date | None) -> str:

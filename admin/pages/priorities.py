@@ -28,6 +28,8 @@ from storage.reference import list_districts
 router = APIRouter(prefix="/priorities")
 NAV = [web.NavItem("/priorities", N_("Priorities"), Permission.VIEW_PRIORITIES)]
 view_priorities = web.require(Permission.VIEW_PRIORITIES)
+# The round filter: by default the form's current round, as the bot's /priorities shows.
+ALL_ROUNDS = "all"
 
 
 @dataclass(frozen=True)
@@ -42,14 +44,14 @@ class DashboardQuery:
     district: str
     gender: str
     age_group: str
-    round: str
+    round: str  # a round label, or ALL_ROUNDS
 
     def filters(self) -> priorities.PriorityFilters:
         return priorities.PriorityFilters(
             district=self.district or None,
             gender=self.gender or None,
             age_group=self.age_group or None,
-            round=self.round or None,
+            round=None if self.round == ALL_ROUNDS else self.round,
         )
 
     def as_params(self) -> dict[str, str]:
@@ -142,12 +144,14 @@ async def build_dashboard(
     genders = role_options(live.form, "gender", language)
     ages = role_options(live.form, "age_group", language)
     rounds = await survey_rounds(session, live.stored.pk)
+    if live.round not in rounds:
+        rounds.append(live.round)
     query = DashboardQuery(
         form=live.form_id,
         district=_keep_known(district, district_options),
         gender=_keep_known(gender, genders),
         age_group=_keep_known(age_group, ages),
-        round=_keep_known(round_label, rounds),
+        round=round_label if round_label in [*rounds, ALL_ROUNDS] else live.round,
     )
     report = await priorities.priority_report(session, live.form_id, filters=query.filters())
     question = report.question
