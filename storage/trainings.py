@@ -838,13 +838,17 @@ async def export_person(session: AsyncSession, telegram_id: int) -> dict[str, An
 async def erase_person(
     session: AsyncSession, telegram_id: int, *, now: datetime, offer_hours: float = 24
 ) -> Changes:
-    """Give up every active place (the waitlist moves on), then unlink the person from their
-    registrations and suggestions: gender, association and attendance stay as anonymous
-    counts for the programme's reports; the name, comments and suggestions go."""
+    """Give up every place in sessions still to come (the waitlist moves on), then unlink the
+    person from their registrations and suggestions: gender, association and attendance stay
+    as anonymous counts for the programme's reports; the name, comments and suggestions go."""
     changes = Changes()
-    active = await session.scalars(
-        select(Registration.id).where(
-            Registration.telegram_id == telegram_id, Registration.status.in_(ACTIVE)
+    active = await session.scalars(  # past sessions keep their seats: they are history
+        select(Registration.id)
+        .join(TrainingSession, TrainingSession.id == Registration.session_id)
+        .where(
+            Registration.telegram_id == telegram_id,
+            Registration.status.in_(ACTIVE),
+            TrainingSession.starts_at > now,
         )
     )
     for registration_id in list(active):
