@@ -27,6 +27,7 @@ from bot.handlers import (
     language,
     menu,
     priorities,
+    privacy,
     start,
     survey_export,
     trainings_staff,
@@ -53,6 +54,7 @@ MODULES: list[ModuleType] = [
     associations_staff,
     broadcast_conversation,
     message_settings,
+    privacy,
 ]
 
 

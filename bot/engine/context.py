@@ -35,6 +35,8 @@ class Context:
         self.outgoing: list[Outgoing] = []
         self._role_cache: dict[str, Any] = {}
         self.drew_buttons = False
+        # Set by drop_session(): the stored session is deleted instead of saved.
+        self.session_dropped = False
 
     # --- who and where -------------------------------------------------------
     @property
@@ -132,6 +134,10 @@ class Context:
         if self.session.flow is not None:
             self.session.parked.pop(self.session.flow.name, None)
         self.session.flow = None
+
+    def drop_session(self) -> None:
+        """Forget this user's session entirely once the event is handled (/delete)."""
+        self.session_dropped = True
 
     async def role(self) -> Any:
         """This user's staff role, or None (looked up once per event)."""

@@ -48,6 +48,8 @@ class Engine:
                     log.info("duplicate update %s ignored", event.update_id)
                     return []
                 outgoing, session = await self._run(event, loaded)
+                if session is None:  # the session was dropped (/delete)
+                    return outgoing
                 expected = loaded.version if loaded is not None else 0
                 if await self.services.store.save(session, expected):
                     return outgoing
@@ -55,7 +57,10 @@ class Engine:
         log.warning("could not save session %s after %s attempts", event.chat_id, MAX_SAVE_ATTEMPTS)
         return []
 
-    async def _run(self, event: Event, loaded: Session | None) -> tuple[list[Outgoing], Session]:
+    async def _run(
+        self, event: Event, loaded: Session | None
+    ) -> tuple[list[Outgoing], Session | None]:
+        """The replies and the session to save (None: the session was dropped)."""
         session = loaded.copy() if loaded is not None else self._new_session(event)
         session.version = (loaded.version if loaded is not None else 0) + 1
         session.epoch += 1  # what buttons drawn now will carry
@@ -74,6 +79,9 @@ class Engine:
                 ctx.outgoing.insert(0, Outgoing(Toast("")))  # stop the button's spinner
             if not ctx.drew_buttons and session.conversation_snapshot() == before:
                 session.epoch -= 1  # nothing moved: the buttons on screen stay valid
+            if ctx.session_dropped:
+                await self.services.store.delete(event.chat_id)
+                return ctx.outgoing, None
             return ctx.outgoing, session
 
     def _failure_answer(

@@ -1,0 +1,137 @@
+"""The core of /mydata and /delete: the ``users`` row, a staff account, reminders.
+
+Each area (surveys, trainings, consultations, volunteers, ...) exports and erases its own
+data (``registry.add_personal_data``); this module does the part every person has, and runs
+last when erasing, since the areas find their rows through the ``users`` row.
+
+Erasing keeps anonymous counts: the ``users`` row stays (bookings and registrations point at
+it) but loses everything that could point back at the person, Telegram id included.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.base import Base, utcnow
+from storage.people import StaffMember, User
+from storage.reminders import Reminder
+
+# Telegram user ids are positive; an erased row gets -(its own id), unique and meaningless.
+ERASED_CHAT_ID = 0
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def export_profile(session: AsyncSession, telegram_id: int) -> dict[str, Any]:
+    """What the ``users`` row (and a staff account, if any) says about this person."""
+    out: dict[str, Any] = {}
+    user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    if user is not None:
+        out["user"] = {
+            "telegram_id": user.telegram_id,
+            "first_name": user.first_name,
+            "username": user.username,
+            "full_name": user.full_name,
+            "phone": user.phone,
+            "gender": user.gender,
+            "district": user.district_code,
+            "language": user.language,
+            "consent_at": _moment(user.consent_at),
+            "announcements_enabled": user.announcements_enabled,
+            "messages_stopped": user.messages_stopped,
+            "first_seen_at": _moment(user.created_at),
+            "last_seen_at": _moment(user.last_seen_at),
+        }
+    staff = await session.scalar(select(StaffMember).where(StaffMember.telegram_id == telegram_id))
+    if staff is not None:
+        out["staff_account"] = {
+            "role": staff.role,
+            "login": staff.username,
+            "display_name": staff.display_name,
+            "active": staff.active,
+        }
+    reminders = await session.scalars(
+        select(Reminder)
+        .where(Reminder.chat_id == telegram_id, Reminder.cancelled_at.is_(None))
+        .order_by(Reminder.due_at)
+    )
+    planned = [
+        {"kind": r.kind, "due_at": _moment(r.due_at), "sent_at": _moment(r.sent_at)}
+        for r in reminders
+    ]
+    if planned:
+        out["reminders"] = planned
+    return out
+
+
+async def erase_profile(session: AsyncSession, telegram_id: int) -> None:
+    """Unlink the ``users`` row from the person and blank it; cancel their reminders.
+
+    The row keeps only what counts need without identifying anyone (district, language,
+    when it was created). A staff account is left to the administrators. Erasing twice is
+    harmless: the second time finds nothing.
+    """
+    now = utcnow()
+    await session.execute(
+        update(Reminder)
+        .where(
+            Reminder.chat_id == telegram_id,
+            Reminder.sent_at.is_(None),
+            Reminder.cancelled_at.is_(None),
+        )
+        .values(cancelled_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Reminder)
+        .where(Reminder.chat_id == telegram_id)
+        .values(chat_id=ERASED_CHAT_ID)
+        .execution_options(synchronize_session=False)
+    )
+    user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    if user is None:
+        return
+    await release_references(session, telegram_id)
+    user.telegram_id = -user.id
+    user.first_name = ""
+    user.username = ""
+    user.full_name = ""
+    user.phone = ""
+    user.gender = ""
+    user.consent_at = None
+    user.announcements_enabled = False
+    user.messages_stopped = True
+    user.erased_at = now
+    user.last_seen_at = user.created_at
+    await session.flush()
+
+
+def references_to_telegram_id() -> list[tuple[Table, str, str]]:
+    """(table, column, ondelete) of every foreign key onto ``users.telegram_id``."""
+    import storage.models  # noqa: F401  (every area's tables)
+
+    found = []
+    for table in Base.metadata.sorted_tables:
+        for key in table.foreign_keys:
+            target = key.column
+            if target.table.name == User.__tablename__ and target.name == "telegram_id":
+                found.append((table, key.parent.name, (key.ondelete or "").upper()))
+    return found
+
+
+async def release_references(session: AsyncSession, telegram_id: int) -> None:
+    """Rows still pointing at the person's Telegram id after the areas erased theirs (an
+    area that forgot one, or is newer than its eraser) are treated as their foreign key
+    says for a deleted person: SET NULL unlinks them, CASCADE deletes them."""
+    for table, column, ondelete in references_to_telegram_id():
+        where = table.c[column] == telegram_id
+        if ondelete == "CASCADE":
+            await session.execute(delete(table).where(where))
+        else:
+            await session.execute(update(table).where(where).values({column: None}))
