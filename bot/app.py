@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.conversations import (
@@ -33,7 +34,11 @@ from bot.handlers import (
     trainings_staff,
 )
 from bot.handlers import settings as message_settings
+from bot.leader import LeaderLock, RedisLeaderLock, SoleLeader
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 # Every module that contributes commands, conversations, menu entries or buttons.
 MODULES: list[ModuleType] = [
@@ -65,26 +70,51 @@ def build_registry() -> Registry:
     return registry
 
 
-def build_session_store(settings: Settings, db: Database) -> SessionStore:
-    if settings.redis_url:
+def redis_client(settings: Settings) -> Redis | None:
+    """One Redis client per process (its pool is shared by sessions, flood limits, the
+    leader lock and send tokens), or None without MUSHARAKA_REDIS_URL."""
+    if not settings.redis_url:
+        return None
+    from redis.asyncio import Redis
+
+    return Redis.from_url(settings.redis_url)
+
+
+def build_session_store(
+    settings: Settings, db: Database, redis: Redis | None = None
+) -> SessionStore:
+    redis = redis or redis_client(settings)
+    if redis is not None:
         from bot.engine.session_redis import RedisSessionStore
 
-        return RedisSessionStore.from_url(settings.redis_url)
+        return RedisSessionStore(redis, prefix=f"{settings.redis_prefix}session:")
     from bot.engine.session_sql import SqlSessionStore
 
     return SqlSessionStore(db)
 
 
-def build_flood_guard(settings: Settings) -> FloodGuard:
-    if settings.redis_url:
-        from redis.asyncio import Redis
-
+def build_flood_guard(settings: Settings, redis: Redis | None = None) -> FloodGuard:
+    redis = redis or redis_client(settings)
+    if redis is not None:
         return RedisFloodGuard(
-            Redis.from_url(settings.redis_url),
+            redis,
             settings.flood_max_updates,
             settings.flood_window_seconds,
+            prefix=f"{settings.redis_prefix}flood:",
         )
     return MemoryFloodGuard(settings.flood_max_updates, settings.flood_window_seconds)
+
+
+def build_leader_lock(settings: Settings, redis: Redis | None = None) -> LeaderLock:
+    """Who runs the scheduler: with Redis, the holder of a lock that expires if it dies."""
+    redis = redis or redis_client(settings)
+    if redis is None:
+        return SoleLeader()
+    return RedisLeaderLock(
+        redis,
+        key=f"{settings.redis_prefix}scheduler-leader",
+        ttl_seconds=settings.leader_ttl_seconds,
+    )
 
 
 def build_engine(
@@ -95,14 +125,17 @@ def build_engine(
     clock: Clock | None = None,
     flood: FloodGuard | None = None,
 ) -> Engine:
+    redis = redis_client(settings) if store is None or flood is None else None
     services = Services(
         settings=settings,
         db=db,
-        store=store if store is not None else build_session_store(settings, db),
+        store=store if store is not None else build_session_store(settings, db, redis),
         clock=clock or SystemClock(),
     )
+    if redis is not None:
+        services.extras["redis"] = redis
     return Engine(
         build_registry(),
         services,
-        flood=flood if flood is not None else build_flood_guard(settings),
+        flood=flood if flood is not None else build_flood_guard(settings, redis),
     )

@@ -22,6 +22,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the Telegram bot (needs MUSHARAKA_BOT_TOKEN)")
+    commands.add_parser(
+        "scheduler",
+        help="run only the scheduler (reminders); with Redis, one leader among such processes",
+    )
 
     sim = commands.add_parser("simulate", help="talk to the bot in the terminal, no token needed")
     sim.add_argument(
@@ -230,6 +234,10 @@ def main(argv: list[str] | None = None) -> None:
         from bot.runner import run_bot
 
         asyncio.run(run_bot(settings))
+    elif command == "scheduler":
+        from bot.runner import run_scheduler
+
+        asyncio.run(run_scheduler(settings))
     elif command == "simulate":
         logging.getLogger().setLevel(logging.WARNING)
         asyncio.run(_simulate(settings, args))

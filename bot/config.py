@@ -31,6 +31,8 @@ class Settings(BaseSettings):
         default_factory=lambda: f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR / 'musharaka.sqlite'}"
     )
     redis_url: str | None = None
+    # Every Redis key starts with this, so several bots (or test runs) can share one Redis.
+    redis_prefix: str = "musharaka:"
     bot_api_url: str = "https://api.telegram.org"
     runtime: Runtime = Runtime.AIOGRAM
     webhook_url: str | None = None
@@ -62,6 +64,10 @@ class Settings(BaseSettings):
     training_offer_hours: float = 24.0
     checkin_code_minutes: int = 90
     run_scheduler: bool = True
+    # With Redis, processes that may run the scheduler elect one leader through a lock that
+    # expires this long after the leader stops renewing it; due reminders are swept this often.
+    leader_ttl_seconds: float = Field(default=15.0, gt=0)
+    reminder_sweep_seconds: float = Field(default=60.0, gt=0)
     admin_host: str = "127.0.0.1"
     admin_port: int = 8000
     admin_secret_key: str = DEFAULT_ADMIN_SECRET  # `musharaka admin` refuses it (except --demo)

@@ -20,6 +20,7 @@ from bot.engine.messenger import DeliveryError, RateLimited, RecipientUnreachabl
 from bot.engine.replies import Reply
 from bot.engine.services import Services
 from bot.i18n import use_language
+from bot.leader import LeaderLock, Leadership
 from storage import people, reminders
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 # so the running engine is found here rather than pickled into each job.
 _engine: Engine | None = None
 
-SWEEP_SECONDS = 60
+SWEEP_SECONDS = 60  # the default of MUSHARAKA_REMINDER_SWEEP_SECONDS
 
 
 def sync_database_url(url: str) -> str:
@@ -52,12 +53,30 @@ def build_scheduler(engine: Engine) -> AsyncIOScheduler:
     scheduler.add_job(
         "bot.scheduler:sweep",
         "interval",
-        seconds=SWEEP_SECONDS,
+        seconds=services.settings.reminder_sweep_seconds,
         id="reminders-sweep",
         replace_existing=True,
     )
     services.scheduler = scheduler
     return scheduler
+
+
+def scheduler_leadership(engine: Engine, lock: LeaderLock) -> Leadership:
+    """Run APScheduler in this process only while it holds the leader lock."""
+    running: list[AsyncIOScheduler] = []
+
+    def start() -> None:
+        scheduler = build_scheduler(engine)
+        scheduler.start()
+        running.append(scheduler)
+
+    def stop() -> None:
+        while running:
+            running.pop().shutdown(wait=False)
+        engine.services.scheduler = None
+
+    ttl = engine.services.settings.leader_ttl_seconds
+    return Leadership(lock, start, stop, check_seconds=ttl / 3)
 
 
 async def remind_at(

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,6 +20,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from storage.base import Base
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+UPGRADE_LOCK = 7_362_001  # pg_advisory_xact_lock key: one schema upgrade at a time
 
 
 def _prepare_sqlite_file(url: str) -> None:
@@ -103,8 +104,16 @@ class Database:
             await conn.run_sync(Base.metadata.create_all)
 
     async def upgrade(self) -> None:
-        """Bring the schema to the newest revision of every Alembic branch."""
+        """Bring the schema to the newest revision of every Alembic branch.
+
+        Several workers may start at once: on PostgreSQL they queue on an advisory lock
+        (held until this transaction ends), so one migrates and the others find it done.
+        """
         async with self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                await conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK}
+                )
             await conn.run_sync(run_alembic_upgrade)
 
     async def dispose(self) -> None:

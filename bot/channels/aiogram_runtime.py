@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -36,8 +36,10 @@ from aiohttp import web
 from bot.channels.base import ChannelMessenger, EditFailed, MessageNotModified
 from bot.channels.commands import published_commands, webhook_secret_for
 from bot.channels.convert import IncomingMessage, button_event, message_event
+from bot.channels.lifecycle import wait_for_stop_signal
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.engine.engine import Engine
+from bot.engine.events import Event
 from bot.engine.messenger import DeliveryError, RateLimited, RecipientUnreachable
 from bot.engine.replies import Buttons, Document, Edit, KeyboardButton, Photo, Text
 
@@ -182,6 +184,33 @@ def incoming(message: Message, update_id: int, edited: bool = False) -> Incoming
     )
 
 
+def button_of(query: CallbackQuery, update_id: int) -> Event:
+    chat = query.message.chat if query.message else None
+    return button_event(
+        user_id=query.from_user.id,
+        chat_id=chat.id if chat else query.from_user.id,
+        payload=query.data or "",
+        callback_id=query.id,
+        message_id=query.message.message_id if query.message else None,
+        update_id=update_id,
+        language_code=query.from_user.language_code,
+        first_name=query.from_user.first_name,
+        username=query.from_user.username or "",
+        is_private=chat is None or chat.type == "private",
+    )
+
+
+def event_of(update: Update) -> Event | None:
+    """The engine's Event for an aiogram update, or None for kinds the bot does not read."""
+    if update.callback_query is not None:
+        return button_of(update.callback_query, update.update_id)
+    if update.message is not None:
+        return message_event(incoming(update.message, update.update_id))
+    if update.edited_message is not None:
+        return message_event(incoming(update.edited_message, update.update_id, edited=True))
+    return None
+
+
 def build_dispatcher(engine: Engine, messenger: AiogramMessenger) -> Dispatcher:
     router = Router(name="musharaka")
 
@@ -197,19 +226,7 @@ def build_dispatcher(engine: Engine, messenger: AiogramMessenger) -> Dispatcher:
 
     @router.callback_query()
     async def on_button(query: CallbackQuery, event_update: Update) -> None:
-        chat = query.message.chat if query.message else None
-        event = button_event(
-            user_id=query.from_user.id,
-            chat_id=chat.id if chat else query.from_user.id,
-            payload=query.data or "",
-            callback_id=query.id,
-            message_id=query.message.message_id if query.message else None,
-            update_id=event_update.update_id,
-            language_code=query.from_user.language_code,
-            first_name=query.from_user.first_name,
-            username=query.from_user.username or "",
-            is_private=chat is None or chat.type == "private",
-        )
+        event = button_of(query, event_update.update_id)
         await messenger.deliver(event, await engine.handle(event))
 
     dispatcher = Dispatcher()
@@ -221,6 +238,16 @@ def build_bot(settings: Settings) -> Bot:
     assert settings.bot_token
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url.rstrip("/")))
     return Bot(settings.bot_token, session=session)
+
+
+@asynccontextmanager
+async def sending_only(settings: Settings) -> AsyncIterator[AiogramMessenger]:
+    """A messenger for processes that send but take no updates (the scheduler)."""
+    bot = build_bot(settings)
+    try:
+        yield AiogramMessenger(bot)
+    finally:
+        await bot.session.close()
 
 
 async def publish_commands(bot: Bot, engine: Engine) -> None:
@@ -247,8 +274,6 @@ async def run(engine: Engine, settings: Settings) -> None:
 
 
 async def _run_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings) -> None:
-    import asyncio
-
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 
     assert settings.bot_token and settings.webhook_url
@@ -274,6 +299,6 @@ async def _run_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings) -> 
         settings.webhook_path,
     )
     try:
-        await asyncio.Event().wait()
+        await wait_for_stop_signal()
     finally:
         await runner.cleanup()

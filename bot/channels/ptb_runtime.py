@@ -14,10 +14,9 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import signal
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from datetime import timedelta
 from typing import Any
 
@@ -40,6 +39,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.channels.base import ChannelMessenger, EditFailed, MessageNotModified
 from bot.channels.commands import published_commands, webhook_secret_for
 from bot.channels.convert import IncomingMessage, button_event, message_event
+from bot.channels.lifecycle import wait_for_stop_signal
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.engine.engine import Engine
 from bot.engine.events import Event
@@ -264,6 +264,16 @@ def build_application(
     return builder.build()
 
 
+@asynccontextmanager
+async def sending_only(settings: Settings) -> AsyncIterator[PtbMessenger]:
+    """A messenger for processes that send but take no updates (the scheduler)."""
+    assert settings.bot_token
+    base = settings.bot_api_url.rstrip("/")
+    bot = Bot(settings.bot_token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot")
+    async with bot:
+        yield PtbMessenger(bot)
+
+
 async def publish_commands(bot: Bot, engine: Engine) -> None:
     default = engine.services.settings.default_language
     for language in (*SUPPORTED_LANGUAGES, None):
@@ -361,18 +371,3 @@ async def _run_webhook(
         await wait_for_stop_signal()
     finally:
         await runner.cleanup()
-
-
-async def wait_for_stop_signal() -> None:
-    """Until SIGTERM or SIGINT (a graceful stop: in-flight updates finish first)."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(sig)

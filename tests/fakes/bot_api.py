@@ -73,6 +73,7 @@ PHOTO_WIDTH, PHOTO_HEIGHT = 1280, 960
 STICKER_SIDE = 512
 CALLBACK_QUERY_ID_BASE = 4_000_000_000_000_000
 WEBHOOK_TIMEOUT = ClientTimeout(total=10)
+DEFAULT_WEBHOOK_CONNECTIONS = 40
 SECRET_TOKEN_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 TEXT_METHODS = frozenset({"sendMessage", "editMessageText"})
@@ -236,6 +237,8 @@ class _PendingUpdate:
 class _Webhook:
     url: str
     secret_token: str | None
+    # Telegram's default: up to 40 updates in flight at once (never two of one chat).
+    max_connections: int = DEFAULT_WEBHOOK_CONNECTIONS
     last_error_date: int | None = None
     last_error_message: str | None = None
 
@@ -548,6 +551,16 @@ def _text_content(text: str) -> JSONDict:
             {"type": "bot_command", "offset": 0, "length": _utf16_length(command)}
         ]
     return content
+
+
+def _update_chat(update: JSONDict) -> int:
+    """The chat an update belongs to (Telegram keeps each chat's updates in order)."""
+    for kind in ("message", "edited_message"):
+        if kind in update:
+            return int(update[kind]["chat"]["id"])
+    if "callback_query" in update:
+        return int(update["callback_query"]["from"]["id"])
+    return 0
 
 
 def _commands_key(params: JSONDict) -> tuple[str, str]:
@@ -1081,7 +1094,10 @@ class FakeBotApi:
             raise _bad_request("secret token contains unallowed characters")
         self._set_allowed_updates(params)
         self._drop_pending_if_asked(params)
-        webhook = _Webhook(params["url"], secret_token) if params["url"] else None
+        connections = params.get("max_connections", DEFAULT_WEBHOOK_CONNECTIONS)
+        if not 1 <= connections <= 100:
+            raise _bad_request("bad webhook: max_connections must be 1-100")
+        webhook = _Webhook(params["url"], secret_token, connections) if params["url"] else None
         await self._replace_webhook(webhook)
         return True
 
@@ -1375,14 +1391,53 @@ class FakeBotApi:
             self._webhook_task = asyncio.create_task(self._deliver_to_webhook(webhook))
 
     async def _deliver_to_webhook(self, webhook: _Webhook) -> None:
-        """Posts pending updates one at a time, retrying each until the bot answers 2xx."""
-        while True:
-            await self.wait_until(lambda: bool(self._deliverable()), timeout=None)
-            pending = self._pending[0]
+        """Posts pending updates, up to `max_connections` at once like Telegram, one at a time
+        per chat and in order; each is retried until the bot answers 2xx."""
+        in_flight: dict[int, asyncio.Task[None]] = {}  # chat -> its delivery
+        try:
+            while True:
+                await self.wait_until(lambda: bool(self._ready_updates(webhook, in_flight)), None)
+                for chat, pending in self._ready_updates(webhook, in_flight):
+                    in_flight[chat] = asyncio.create_task(
+                        self._deliver_one(webhook, pending, chat, in_flight)
+                    )
+        finally:
+            for task in in_flight.values():
+                task.cancel()
+            if in_flight:
+                await asyncio.wait(set(in_flight.values()))
+
+    def _ready_updates(
+        self, webhook: _Webhook, in_flight: dict[int, asyncio.Task[None]]
+    ) -> list[tuple[int, _PendingUpdate]]:
+        """The oldest pending update of each chat with nothing in flight, within the limit."""
+        ready: list[tuple[int, _PendingUpdate]] = []
+        seen: set[int] = set()
+        room = webhook.max_connections - len(in_flight)
+        for pending in self._deliverable():
+            chat = _update_chat(pending.update)
+            if chat in seen:
+                continue
+            seen.add(chat)
+            if chat not in in_flight and len(ready) < room:
+                ready.append((chat, pending))
+        return ready
+
+    async def _deliver_one(
+        self,
+        webhook: _Webhook,
+        pending: _PendingUpdate,
+        chat: int,
+        in_flight: dict[int, asyncio.Task[None]],
+    ) -> None:
+        try:
             if await self._post_update(webhook, pending.update):
                 self._pending = [other for other in self._pending if other is not pending]
             else:
                 await asyncio.sleep(self.webhook_retry_delay)
+        finally:
+            in_flight.pop(chat, None)
+            self._notify()
 
     async def _post_update(self, webhook: _Webhook, update: JSONDict) -> bool:
         if self._client is None:
