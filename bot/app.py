@@ -19,6 +19,7 @@ from bot.conversations import training as training_conversation
 from bot.engine.clock import Clock, SystemClock
 from bot.engine.engine import Engine
 from bot.engine.flood import FloodGuard, MemoryFloodGuard, RedisFloodGuard
+from bot.engine.locks import ChatLocks, RedisChatLocks
 from bot.engine.registry import Registry
 from bot.engine.services import Services
 from bot.engine.session import SessionStore
@@ -105,6 +106,11 @@ def build_flood_guard(settings: Settings, redis: Redis | None = None) -> FloodGu
     return MemoryFloodGuard(settings.flood_max_updates, settings.flood_window_seconds)
 
 
+def chat_locks(settings: Settings, redis: Redis) -> RedisChatLocks:
+    """Each chat's updates one at a time across all workers sharing this Redis."""
+    return RedisChatLocks(redis, prefix=f"{settings.redis_prefix}chat-lock:")
+
+
 def build_leader_lock(settings: Settings, redis: Redis | None = None) -> LeaderLock:
     """Who runs the scheduler: with Redis, the holder of a lock that expires if it dies."""
     redis = redis or redis_client(settings)
@@ -124,6 +130,7 @@ def build_engine(
     store: SessionStore | None = None,
     clock: Clock | None = None,
     flood: FloodGuard | None = None,
+    locks: ChatLocks | None = None,
 ) -> Engine:
     redis = redis_client(settings) if store is None or flood is None else None
     services = Services(
@@ -138,4 +145,5 @@ def build_engine(
         build_registry(),
         services,
         flood=flood if flood is not None else build_flood_guard(settings, redis),
+        locks=locks or (chat_locks(settings, redis) if redis is not None else None),
     )

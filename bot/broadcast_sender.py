@@ -66,12 +66,24 @@ class SenderConfig:
         )
 
 
-def limiter_from_settings(settings: Settings) -> LocalSendLimiter:
+def limiter_from_settings(settings: Settings) -> SendLimiter:
+    """In one process, aiolimiter; with Redis, one budget shared by every sender worker."""
     rate = (
         settings.broadcast_paid_rate_per_second
         if settings.paid_broadcasts
         else settings.global_rate_per_second
     )
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        from bot.redis_send_limiter import RedisSendLimiter
+
+        return RedisSendLimiter(
+            Redis.from_url(settings.redis_url),
+            rate,
+            settings.per_chat_interval_seconds,
+            prefix=settings.redis_prefix,
+        )
     return LocalSendLimiter(rate, settings.per_chat_interval_seconds)
 
 

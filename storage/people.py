@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,15 +81,33 @@ async def ensure_user(
     username: str = "",
     language: str | None = None,
 ) -> User:
-    """The user row for this Telegram id, created on first contact."""
+    """The user row for this Telegram id, created on first contact.
+
+    Safe when two workers meet a new user at the same moment: the insert does nothing if the
+    other one's row arrived first (PostgreSQL waits for it), and that row is returned.
+    """
     user = await get_user(session, telegram_id)
     if user is None:
-        user = User(telegram_id=telegram_id, first_name=first_name[:200], username=username[:100])
+        values = {"telegram_id": telegram_id, "first_name": first_name[:200],
+                  "username": username[:100]}  # fmt: skip
         if language:
-            user.language = language
-        session.add(user)
-        await session.flush()
+            values["language"] = language
+        insert = _insert_for(session)(User).values(**values)
+        await session.execute(insert.on_conflict_do_nothing(index_elements=["telegram_id"]))
+        user = await get_user(session, telegram_id)
+        assert user is not None
     return user
+
+
+def _insert_for(session: AsyncSession) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 async def set_language(session: AsyncSession, telegram_id: int, language: str) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import Base, utcnow
+from storage.broadcasts import OutboxMessage, OutboxStatus
 from storage.people import StaffMember, User
 from storage.reminders import Reminder
 
@@ -67,6 +68,17 @@ async def export_profile(session: AsyncSession, telegram_id: int) -> dict[str, A
     ]
     if planned:
         out["reminders"] = planned
+    received = await session.execute(
+        select(OutboxMessage.broadcast_id, OutboxMessage.status, OutboxMessage.sent_at)
+        .where(OutboxMessage.chat_id == telegram_id)
+        .order_by(OutboxMessage.id)
+    )
+    announcements = [
+        {"broadcast": broadcast_id, "status": status, "sent_at": _moment(sent_at)}
+        for broadcast_id, status, sent_at in received
+    ]
+    if announcements:
+        out["announcements"] = announcements
     return out
 
 
@@ -94,6 +106,7 @@ async def erase_profile(session: AsyncSession, telegram_id: int) -> None:
         .values(chat_id=ERASED_CHAT_ID)
         .execution_options(synchronize_session=False)
     )
+    await forget_broadcast_recipient(session, telegram_id)
     user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
     if user is None:
         return
@@ -110,6 +123,26 @@ async def erase_profile(session: AsyncSession, telegram_id: int) -> None:
     user.erased_at = now
     user.last_seen_at = user.created_at
     await session.flush()
+
+
+async def forget_broadcast_recipient(session: AsyncSession, telegram_id: int) -> None:
+    """Announcements not yet sent to the person are skipped; the outbox rows of sent ones
+    stay for the broadcast's figures under a meaningless id (-row id: unique per broadcast)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.chat_id == telegram_id,
+            OutboxMessage.status.in_([OutboxStatus.PENDING.value, OutboxStatus.CLAIMED.value]),
+        )
+        .values(status=OutboxStatus.SKIPPED.value, error="erased", claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == telegram_id)
+        .values(chat_id=-OutboxMessage.id, message_id=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def references_to_telegram_id() -> list[tuple[Table, str, str]]:

@@ -18,6 +18,7 @@ from bot.engine.replies import Document
 from bot.formatting import format_short_day
 from bot.i18n import translate
 from storage import people, trainings
+from storage.broadcasts import Broadcast, OutboxMessage
 from storage.consultations import Booking, BookingStatus
 from storage.db import Database
 from storage.people import User
@@ -153,8 +154,13 @@ async def test_delete_erases_the_person_and_keeps_anonymous_counts(
     any_db: Database, make_engine: EngineFactory
 ) -> None:
     engine, amal = await a_resident_with_history(any_db, make_engine)
-    async with any_db.reader() as s:
+    async with any_db.transaction() as s:
         answers_before = await s.scalar(select(func.count()).select_from(SurveyAnswer))
+        for status in ("sent", "pending"):
+            broadcast = Broadcast(created_by=9001, text="ورشة", audience={}, send_at=at(1, 8))
+            s.add(broadcast)
+            await s.flush()
+            s.add(OutboxMessage(broadcast_id=broadcast.id, chat_id=AMAL, status=status))
     await amal.send("/delete")
     confirm = amal.payload_of(t("Yes, erase my data"))
     await amal.press(t("Yes, erase my data"))
@@ -171,6 +177,7 @@ async def test_delete_erases_the_person_and_keeps_anonymous_counts(
         answers_after = await s.scalar(select(func.count()).select_from(SurveyAnswer))
         [booking] = list(await s.scalars(select(Booking)))
         [registration] = list(await s.scalars(select(trainings.Registration)))
+        outbox = list(await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
         pending = list(
             await s.scalars(
                 select(Reminder).where(Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None))
@@ -182,6 +189,7 @@ async def test_delete_erases_the_person_and_keeps_anonymous_counts(
     assert registration.telegram_id is None and registration.participant_name == ""
     assert registration.gender == "female"  # the training's figures by gender still add up
     assert pending == []
+    assert [(m.status, m.chat_id < 0) for m in outbox] == [("sent", True), ("skipped", True)]
     assert await engine.services.store.load(AMAL) is None  # the conversation state is gone
 
     # The same press again (a double tap, a re-delivered update) does nothing more.

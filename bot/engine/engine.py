@@ -10,7 +10,7 @@ from bot.engine.context import Context
 from bot.engine.conversation import Conversation
 from bot.engine.events import Event, EventKind
 from bot.engine.flood import FloodGuard
-from bot.engine.locks import KeyedLocks
+from bot.engine.locks import ChatLocks, KeyedLocks
 from bot.engine.registry import Registry
 from bot.engine.replies import Outgoing, Text, Toast
 from bot.engine.services import Services
@@ -26,12 +26,16 @@ MAX_INPUT_CHARS = 4096
 
 class Engine:
     def __init__(
-        self, registry: Registry, services: Services, flood: FloodGuard | None = None
+        self,
+        registry: Registry,
+        services: Services,
+        flood: FloodGuard | None = None,
+        locks: ChatLocks | None = None,
     ) -> None:
         self.registry = registry
         self.services = services
         self.flood = flood
-        self._locks = KeyedLocks()
+        self._locks: ChatLocks = locks if locks is not None else KeyedLocks()
 
     # --- the one entry point ----------------------------------------------------
     async def handle(self, event: Event) -> list[Outgoing]:
