@@ -15,7 +15,9 @@ How the figures are computed, for one group of respondents (a district, or every
 Small cells are suppressed: a group with fewer than ``min_cell`` respondents (5 by
 default) shows no figures at all, and within a shown group a sector named by 1 to
 ``min_cell - 1`` respondents shows none of its figures either. Pass ``min_cell=0``
-only for internal views that are never shared.
+only for internal views that are never shared. This is per-cell suppression only: the
+overall figures minus every shown district can still reveal a hidden one (no secondary
+suppression).
 """
 
 from __future__ import annotations
