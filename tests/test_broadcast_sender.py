@@ -65,7 +65,8 @@ async def test_three_hundred_residents_get_it_once_with_no_429_and_the_staff_see
     assert telegram.throttled == 0 and telegram.duplicates() == {}
     assert telegram.recipients_of(text) == {STAFF, *range(10_000, 10_300)}  # staff included
     # The staff member's progress message was edited along the way and ends with the figures.
-    assert f"Announcement #{number} sent: 301 of 301 delivered." in telegram.last_text(STAFF)
+    progress = [t for t in telegram.on_screen(STAFF) if f"Announcement #{number}" in t]
+    assert progress == [f"✅ Announcement #{number} sent: 301 of 301 delivered."]
     async with sqlite_db.reader() as s:
         broadcast = await broadcasts.get_broadcast(s, number)
     assert broadcast is not None and broadcast.status == "done"
@@ -95,7 +96,8 @@ async def test_people_who_blocked_the_bot_are_marked_and_left_out_next_time(
     sender = _sender(sqlite_db, telegram, rate=100)
     await sender.drain()
     assert len(telegram.recipients_of("ورشة حول كتابة المقترحات يوم السبت")) == 9
-    assert "2 could not be reached (they blocked the bot)." in telegram.last_text(STAFF)
+    [progress] = [t for t in telegram.on_screen(STAFF) if "Announcement #" in t]
+    assert "2 could not be reached (they blocked the bot)." in progress
     async with sqlite_db.reader() as s:
         assert (await people.get_user(s, 30_003)).unreachable_at is not None  # type: ignore[union-attr]
         assert await broadcasts.count_audience(s, Audience("everyone")) == 9

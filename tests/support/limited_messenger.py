@@ -64,10 +64,10 @@ class LimitedMessenger:
         """The same text delivered to the same chat more than once."""
         return {key: n for key, n in self.received.items() if n > 1}
 
-    def last_text(self, chat_id: int) -> str:
-        """The newest message on this chat's screen, as last edited."""
+    def on_screen(self, chat_id: int) -> list[str]:
+        """Every message of this chat as it reads now (edits applied), oldest first."""
         screen = self.screens.get(chat_id, {})
-        return screen[max(screen)] if screen else ""
+        return [screen[message_id] for message_id in sorted(screen)]
 
     def edited(self, chat_id: int) -> bool:
         return any(
