@@ -40,7 +40,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 PROGRESS_SECONDS = 3.0
-IDLE_SECONDS = 1.0
+IDLE_SECONDS = 30.0  # a worker with nothing to do waits for tick() to wake it
 
 
 def default_worker_name() -> str:
@@ -133,13 +133,24 @@ class BroadcastSender:
             log.info("broadcast sender %s stopped (%s sent)", self.config.worker, self.sent)
 
     async def tick(self, *, launch: bool = True) -> None:
-        """Launch due broadcasts, settle rows left in doubt, show progress, close finished."""
+        """Launch due broadcasts, settle rows left in doubt, wake the workers when there is
+        something to send, show progress, close finished broadcasts.
+
+        When there is nothing to do this costs two reads, never a write: every bot process
+        runs a sender, and an idle one must not hold SQLite's write lock."""
         try:
-            if launch and await self.launch_due():
-                self._work.set()
-            if self.config.in_doubt == InDoubt.SKIP:
+            now = self.clock.now()
+            if launch:
+                await self.launch_due()
+            skip = self.config.in_doubt == InDoubt.SKIP
+            async with self.db.reader() as s:
+                settle = skip and await broadcasts.has_in_doubt(s, now)
+                work = await broadcasts.has_claimable(s, now, self.config.in_doubt)
+            if settle:
                 async with self.db.transaction() as s:
-                    await broadcasts.settle_in_doubt(s, self.clock.now())
+                    await broadcasts.settle_in_doubt(s, now)
+            if work:
+                self._work.set()
             await self.show_progress()
         except Exception:  # keep sending whatever a report or a launch did
             log.exception("broadcast sender housekeeping failed")
@@ -166,6 +177,7 @@ class BroadcastSender:
                 count = await broadcasts.launch(s, broadcast_id, self.clock.now())
             if count is not None:
                 launched += 1
+                self._work.set()
                 log.info("broadcast %s launched to %s recipients", broadcast_id, count)
         return launched
 
@@ -176,7 +188,7 @@ class BroadcastSender:
             if row is None:
                 if stop_when_idle:
                     return
-                self._work.clear()
+                self._work.clear()  # tick() sets it again when something is claimable
                 await _wait_for(self._work, IDLE_SECONDS)
                 continue
             try:

@@ -421,6 +421,30 @@ async def claim(
     return [Claimed(row[0], row[1], row[2], row[3] + 1) for row in keep]
 
 
+async def has_claimable(session: AsyncSession, now: datetime, in_doubt: InDoubt) -> bool:
+    """Whether a sender would find a row to send now. A read, so idle senders never take
+    a write lock."""
+    row = await session.scalar(
+        select(OutboxMessage.id)
+        .join(Broadcast, Broadcast.id == OutboxMessage.broadcast_id)
+        .where(
+            Broadcast.status == BroadcastStatus.SENDING, _claimable(now, in_doubt == InDoubt.RESEND)
+        )
+        .limit(1)
+    )
+    return row is not None
+
+
+async def has_in_doubt(session: AsyncSession, now: datetime) -> bool:
+    """Whether some row was left claimed by a sender whose lease ran out."""
+    row = await session.scalar(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.CLAIMED, OutboxMessage.claimed_until < now)
+        .limit(1)
+    )
+    return row is not None
+
+
 async def settle_in_doubt(session: AsyncSession, now: datetime) -> int:
     """Under the ``skip`` policy: rows whose sender died mid-send are failed, not resent."""
     result = await session.execute(
