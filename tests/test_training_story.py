@@ -134,7 +134,9 @@ async def test_a_trainee_registers_is_reminded_checks_in_and_rates_the_training(
     assert await send_due(engine, clock.now()) == 1
     certificate = messages_of(amal)[-1]
     assert "تهانينا! لقد حضرت" in certificate
-    assert "أمل بن صالح" in certificate
+    assert "إليك شهادة الحضور باسم: أمل بن صالح" in certificate
+    sent = [r for r in amal.sim.messenger.records if r.get("chat_id") == AMAL]
+    assert sent[-1]["kind"] == "photo" and sent[-1]["size"] > 20_000  # the certificate image
     assert not any("تهانينا" in text for text in messages_of(karim))
 
     await amal.press("4 ⭐")

@@ -9,17 +9,19 @@ made by the scheduler (a deadline passed) go out through ``services.messenger``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.conversations.training_certificate import CertificateText, certificate_png
 from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.messenger import DeliveryError, RecipientUnreachable
 from bot.engine.registry import Registry
-from bot.engine.replies import Button, Reply, Text
+from bot.engine.replies import Button, Photo, Reply, Text
 from bot.engine.services import Services
 from bot.formatting import format_clock, format_day, format_moment, format_number
 from bot.i18n import N_, _, current_language, ngettext, use_language
@@ -405,11 +407,11 @@ async def render_offer_expiry(services: Services, reminder: Reminder) -> Reply |
 
 
 async def render_followup(services: Services, reminder: Reminder) -> Reply | None:
-    """After the session: the certificate message and the feedback question, to attendees only."""
+    """After the session: the certificate and the feedback question, to attendees only."""
     details = await _details(services, reminder.ref)
     if details is None:
         return None
-    registration, training, course, _branch = details
+    registration, training, course, branch = details
     if (
         registration.status != trainings.REGISTERED
         or registration.attended_at is None
@@ -417,14 +419,16 @@ async def render_followup(services: Services, reminder: Reminder) -> Reply | Non
     ):
         return None
     lang = current_language()
+    tz = services.settings.timezone
+    day = format_day(training.starts_at.astimezone(ZoneInfo(tz)).date())
     text = "\n\n".join(
         [
             _("Congratulations! You attended «{course}» on {day}.").format(
-                course=course.title(lang), day=format_day(training.starts_at.date())
+                course=course.title(lang), day=day
             ),
             _(
-                "Your attendance is recorded. Your certificate of attendance will be issued "
-                "in the name: {name}. You can collect it from the support centre."
+                "Here is your certificate of attendance, in the name: {name}. The support "
+                "centre can also give you a printed copy."
             ).format(name=registration.participant_name or "—"),
             _("How would you rate this training? (1 = poor, 5 = excellent)"),
         ]
@@ -432,7 +436,18 @@ async def render_followup(services: Services, reminder: Reminder) -> Reply | Non
     buttons = [
         [Button(f"{n} ⭐", payloads.global_(RATING_ROUTE, registration.id, n)) for n in range(1, 6)]
     ]
-    return Text(text, buttons=buttons)
+    certificate = CertificateText(
+        participant=registration.participant_name or "—",
+        course=course.title(lang),
+        day=day,
+        hours=course.hours,
+        place=place_text(training, branch),
+        number=f"{training.starts_at.year}-{registration.id:06d}",
+        gender=registration.gender,
+    )
+    # Drawing takes a moment of CPU: off the event loop (the language context goes along).
+    png = await asyncio.to_thread(certificate_png, certificate)
+    return Photo(data=png, caption=text, buttons=buttons)
 
 
 def register_reminders(registry: Registry) -> None:
