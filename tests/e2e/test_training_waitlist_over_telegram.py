@@ -22,6 +22,7 @@ pytestmark = pytest.mark.e2e
 
 AMAL, SAMI = 7101, 7102
 COURSE = "التخطيط الاستراتيجي للجمعيات"
+WAIT = 60  # seconds: generous, the machine running the tests may be busy
 
 
 def texts(api: FakeBotApi, user_id: int) -> list[str]:
@@ -29,7 +30,7 @@ def texts(api: FakeBotApi, user_id: int) -> list[str]:
 
 
 async def shows(api: FakeBotApi, user_id: int, fragment: str) -> None:
-    await api.wait_until(lambda: any(fragment in t for t in texts(api, user_id)), 20)
+    await api.wait_until(lambda: any(fragment in t for t in texts(api, user_id)), WAIT)
 
 
 def _label(api: FakeBotApi, user_id: int, fragment: str, exact: bool) -> str | None:
@@ -45,13 +46,13 @@ def _label(api: FakeBotApi, user_id: int, fragment: str, exact: bool) -> str | N
 async def press(api: FakeBotApi, user_id: int, label: str, exact: bool = True) -> None:
     """Wait until the button is on screen (replies come in several messages), press it,
     and wait for the bot's answer."""
-    await api.wait_until(lambda: _label(api, user_id, label, exact) is not None, 20)
+    await api.wait_until(lambda: _label(api, user_id, label, exact) is not None, WAIT)
     before = len(api.sent)
     api.user_presses_button(user_id, str(_label(api, user_id, label, exact)))
     await api.wait_for(
         lambda r: r.chat_id == user_id and r.method != "answerCallbackQuery",
         since=before,
-        timeout=20,
+        timeout=WAIT,
     )
 
 
@@ -62,7 +63,7 @@ async def press_containing(api: FakeBotApi, user_id: int, fragment: str) -> None
 async def say(api: FakeBotApi, user_id: int, text: str) -> None:
     before = len(api.sent)
     api.user_sends_text(user_id, text)
-    await api.wait_for(lambda r: r.chat_id == user_id, since=before, timeout=20)
+    await api.wait_for(lambda r: r.chat_id == user_id, since=before, timeout=WAIT)
 
 
 async def register(api: FakeBotApi, user_id: int, name: str, gender: str, action: str) -> None:
