@@ -90,7 +90,12 @@ async def remind_at(
         reminder_id = reminder.id
     scheduler = services.scheduler
     if scheduler is not None and getattr(scheduler, "running", False):
-        scheduler.add_job(
+        # The job store writes with a synchronous driver. On SQLite, doing that on the event
+        # loop while another task's transaction holds the write lock would block the very
+        # loop that task needs to commit ("database is locked" after the busy timeout), so
+        # it runs in a thread; APScheduler's methods are thread-safe.
+        await asyncio.to_thread(
+            scheduler.add_job,
             "bot.scheduler:fire",
             "date",
             run_date=due_at,
