@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bot import trainings_cli
 from bot.config import DEFAULT_DATA_DIR, Settings, get_settings
 from bot.forms import cli as forms_cli
 
@@ -77,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("demo-data", help="fill the database with a realistic Arabic demo")
     forms_cli.add_parser(commands)
+    trainings_cli.add_parser(commands)
     sender = commands.add_parser(
         "send-broadcasts",
         help="run only the broadcast sender (needs MUSHARAKA_BOT_TOKEN); several may share "
@@ -257,6 +259,8 @@ def main(argv: list[str] | None = None) -> None:
         _admin(settings, args)
     elif command == "forms":
         sys.exit(forms_cli.run(settings, args))
+    elif command == "trainings":
+        sys.exit(trainings_cli.run(settings, args))
 
 
 if __name__ == "__main__":

@@ -236,6 +236,67 @@ class CancelOutcome:
     changes: Changes
 
 
+# --- the catalogue (staff: CLI, admin app, demo data) ------------------------------------------
+
+
+async def upsert_course(
+    session: AsyncSession,
+    *,
+    code: str,
+    topic: str,
+    titles: tuple[str, str, str],
+    descriptions: tuple[str, str, str] = ("", "", ""),
+    hours: int = 0,
+    sort_order: int | None = None,
+) -> Course:
+    """Create the course with this code, or update it; titles and descriptions in (ar, en, fr)."""
+    course = await session.scalar(select(Course).where(Course.code == code))
+    if course is None:
+        course = Course(code=code)
+        if sort_order is None:
+            sort_order = int(await session.scalar(select(func.count(Course.id))) or 0)
+        session.add(course)
+    course.topic, course.hours, course.active = topic, hours, True
+    course.title_ar, course.title_en, course.title_fr = titles
+    course.description_ar, course.description_en, course.description_fr = descriptions
+    if sort_order is not None:
+        course.sort_order = sort_order
+    await session.flush()
+    return course
+
+
+async def add_session(
+    session: AsyncSession,
+    *,
+    course_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    branch_code: str | None = None,
+    place: str = "",
+    language: str = "ar",
+    trainer_name: str = "",
+) -> TrainingSession:
+    """A new scheduled session (the database checks the capacity and the times)."""
+    training = TrainingSession(
+        course_id=course_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        branch_code=branch_code,
+        place=place,
+        language=language,
+        trainer_name=trainer_name,
+    )
+    session.add(training)
+    await session.flush()
+    return training
+
+
+async def list_courses(session: AsyncSession) -> list[Course]:
+    return list(await session.scalars(select(Course).order_by(Course.sort_order, Course.id)))
+
+
 # --- reading -------------------------------------------------------------------------------
 
 
