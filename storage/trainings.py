@@ -714,6 +714,34 @@ async def expire_offer(
     return await _expire_overdue(session, training, now, offer_hours)
 
 
+async def cancel_session(
+    session: AsyncSession, *, session_id: int, now: datetime
+) -> list[Registration]:
+    """Staff call a session off: every seat, offer and waiting place ends with it. Returns the
+    registrations that were active (their people are told); cancelling twice returns []."""
+    training = await _lock_session(session, session_id)
+    if training is None or training.status != SCHEDULED:
+        return []
+    active = list(
+        await session.scalars(
+            select(Registration).where(
+                Registration.session_id == session_id, Registration.status.in_(ACTIVE)
+            )
+        )
+    )
+    for registration in active:
+        registration.status, registration.updated_at = CANCELLED, now
+        registration.waitlist_no, registration.offer_expires_at = None, None
+    training.status = SESSION_CANCELLED
+    training.checkin_code, training.checkin_expires_at = None, None
+    await session.flush()
+    await session.execute(
+        update(TrainingSession).where(TrainingSession.id == session_id).values(seats_taken=0)
+    )
+    _mirror(training, "seats_taken", 0)
+    return active
+
+
 # --- attendance ------------------------------------------------------------------------------
 
 

@@ -188,3 +188,34 @@ def test_offer_deadlines() -> None:
     assert deadline(starts - timedelta(minutes=40), starts, 24) == starts - timedelta(minutes=10)
     assert deadline(starts - timedelta(minutes=20), starts, 24) == starts
     assert deadline(starts, starts, 24) is None
+
+
+async def test_staff_cancel_a_session_and_everyone_in_it_is_told(
+    engine: Engine, sqlite_db: Database
+) -> None:
+    amal, sami, trainer = town(engine, AMAL, SAMI, 9001)
+    await _register(amal, "أمل بن صالح", "امرأة")
+    await _register(sami, "سامي الحامدي")
+    await trainer.send("/roster")
+    await trainer.press(button_containing(trainer, COURSE[:20]))
+    assert trainer.said("1. أمل بن صالح")
+    assert trainer.said("امرأة: 1")
+    await trainer.press("إلغاء هذه الحصة")
+    confirm = trainer.payload_of("نعم، ألغِ الحصة")
+    await trainer.press("نعم، ألغِ الحصة")
+    assert trainer.said("أُلغيت الحصة، وأُبلغ عدد من الأشخاص: 2.")
+    for person in (amal, sami):
+        assert "أُلغيت حصة «التخطيط الاستراتيجي للجمعيات»" in messages_of(person)[-1]
+    assert await _statuses(sqlite_db) == {AMAL: "cancelled", SAMI: "cancelled"}
+    assert await _seats_taken(sqlite_db) == 0
+
+    # A second press of the confirmation does nothing more; the session leaves the catalogue.
+    replies = await engine.handle(
+        Event(9001, 9001, EventKind.BUTTON, payload=confirm, callback_id="z", update_id=91_000)
+    )
+    assert [r.reply.text for r in replies] == [  # type: ignore[union-attr]
+        "هذه الحصة ملغاة أو لم تعد موجودة."
+    ]
+    await amal.send("/trainings")
+    await amal.press("دليل الدورات")
+    assert amal.said("لا يوجد تدريب مبرمج حاليًا")

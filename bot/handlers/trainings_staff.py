@@ -12,13 +12,14 @@ from collections import Counter
 from datetime import timedelta
 
 from bot.conversations import training_notices as notices
-from bot.conversations.training import GENDER_LABELS, session_label
+from bot.conversations.training import GENDER_LABELS, local_day, session_label
+from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.keyboards import column
 from bot.engine.registry import Command, Registry
-from bot.engine.replies import Button
-from bot.formatting import format_clock, format_moment, format_number
-from bot.i18n import N_, _, current_language
+from bot.engine.replies import Button, Text
+from bot.formatting import format_clock, format_day, format_moment, format_number
+from bot.i18n import N_, _, current_language, use_language
 from storage import trainings
 from storage.people import Role, role_at_least
 
@@ -181,7 +182,55 @@ async def _show_roster(ctx: Context, session_id: int) -> None:
         lines.append(_("Waiting list:"))
         for n, registration in enumerate(waiting, start=1):
             lines.append(f"{n}. {registration.participant_name or '—'}")
-    ctx.say("\n".join(lines))
+    buttons = None
+    if training.status == trainings.SCHEDULED and training.ends_at > ctx.services.clock.now():
+        buttons = [[ctx.global_button(_("Cancel this session"), ROUTE, "x", session_id)]]
+    ctx.say("\n".join(lines), buttons)
+
+
+async def _ask_cancel_session(ctx: Context, session_id: int) -> None:
+    ctx.edit(
+        _(
+            "Cancel this session? Everyone registered or waiting will be told at once, and "
+            "this cannot be undone."
+        ),
+        [
+            [
+                ctx.global_button(_("Yes, cancel the session"), ROUTE, "xy", session_id),
+                ctx.global_button(_("No, keep it"), ROUTE, "l", session_id),
+            ]
+        ],
+    )
+
+
+async def _cancel_session(ctx: Context, session_id: int) -> None:
+    async with ctx.db.transaction() as s:
+        found = await trainings.session_with_course(s, session_id)
+        if found is None or found[0].status != trainings.SCHEDULED:
+            ctx.toast(_("This session is cancelled or no longer exists."))
+            return
+        told = await trainings.cancel_session(
+            s, session_id=session_id, now=ctx.services.clock.now()
+        )
+    training, course = found
+    for registration in told:
+        await notices.cancel_registration_reminders(ctx.services, registration.id)
+        if registration.telegram_id is None:
+            continue
+        language = await notices.language_of(ctx.services, registration.telegram_id)
+        with use_language(language):
+            day = format_day(local_day(training, ctx.services.settings.timezone))
+            text = _(
+                "We are sorry: the session of «{course}» on {day} is cancelled. You can choose "
+                "another date in the catalogue."
+            ).format(course=course.title(language), day=day)
+            button = Button(
+                _("Course catalogue"), payloads.global_(notices.COURSE_ROUTE, course.id)
+            )
+        ctx.notify(registration.telegram_id, Text(text, buttons=[[button]]))
+    ctx.edit(
+        _("The session is cancelled; {n} people were told.").format(n=format_number(len(told)))
+    )
 
 
 async def staff_session_button(ctx: Context, args: tuple[str, ...]) -> None:
@@ -199,6 +248,10 @@ async def staff_session_button(ctx: Context, args: tuple[str, ...]) -> None:
         await _close_checkin(ctx, session_id)
     elif action == "l":
         await _show_roster(ctx, session_id)
+    elif action == "x":
+        await _ask_cancel_session(ctx, session_id)
+    elif action == "xy":
+        await _cancel_session(ctx, session_id)
     else:
         ctx.toast(_("I do not recognise this button."))
 
