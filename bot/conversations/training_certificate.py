@@ -1,14 +1,11 @@
-"""The certificate of attendance, drawn as a PNG (matplotlib), in the trainee's language.
-
-Matplotlib 3.11 and newer lay Arabic out themselves (libraqm); with an older matplotlib the
-text is shaped with arabic-reshaper and put in visual order with python-bidi first.
-"""
+"""The certificate of attendance, drawn as a PNG (matplotlib), in the trainee's language."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
 
+from bot.chart_text import chart_text
 from bot.i18n import _, current_language, pgettext
 
 PAGE_INCHES = (11.69, 8.27)  # A4 landscape
@@ -28,20 +25,8 @@ class CertificateText:
     gender: str = ""  # the registration's snapshot: Arabic agrees the verb with it
 
 
-def matplotlib_shapes_text() -> bool:
-    """Matplotlib 3.11+ lays out Arabic itself (libraqm); shaping it again garbles it."""
-    from matplotlib import ft2font
-
-    return hasattr(ft2font, "__libraqm_version__")
-
-
 def _shape(text: str) -> str:
-    if current_language() != "ar" or matplotlib_shapes_text():
-        return text
-    import arabic_reshaper
-    from bidi.algorithm import get_display
-
-    return str(get_display(arabic_reshaper.reshape(text)))
+    return chart_text(text, current_language())
 
 
 def certificate_png(details: CertificateText) -> bytes:

@@ -18,6 +18,7 @@ import io
 import logging
 from collections.abc import Sequence
 
+from bot.chart_text import chart_text
 from bot.engine.context import Context
 from bot.engine.keyboards import rows
 from bot.engine.registry import Command, Registry
@@ -98,16 +99,6 @@ def respondents_line(group: PriorityGroup) -> str:
 # --- the chart ---------------------------------------------------------------------------------
 
 
-def _shape(text: str, language: str) -> str:
-    """Arabic letters joined and ordered right to left (matplotlib does neither)."""
-    if language != "ar":
-        return text
-    import arabic_reshaper
-    from bidi.algorithm import get_display
-
-    return str(get_display(arabic_reshaper.reshape(text)))
-
-
 def priority_chart(
     sectors: Sequence[SectorPriority], labels: dict[str, str], title: str, language: str
 ) -> bytes:
@@ -121,7 +112,7 @@ def priority_chart(
     shown.reverse()  # barh draws the first bar at the bottom
     figure = Figure(figsize=(7.5, 0.5 * max(len(shown), 2) + 1.4), dpi=110)
     axes = figure.subplots()
-    names = [_shape(labels.get(s.code, s.code), language) for s in shown]
+    names = [chart_text(labels.get(s.code, s.code), language) for s in shown]
     values = [s.index or 0.0 for s in shown]
     bars = axes.barh(names, values, color="#2a7f62")
     rtl = language == "ar"
@@ -135,8 +126,8 @@ def priority_chart(
             fontsize=9,
         )
     axes.set_xlim(0, 110)
-    axes.set_xlabel(_shape(_("Priority index (100 = everyone's first choice)"), language))
-    axes.set_title(_shape(title, language), fontsize=11)
+    axes.set_xlabel(chart_text(_("Priority index (100 = everyone's first choice)"), language))
+    axes.set_title(chart_text(title, language), fontsize=11)
     for side in ("top", "left" if rtl else "right"):
         axes.spines[side].set_visible(False)
     if rtl:  # right to left: bars grow leftwards, labels on the right
