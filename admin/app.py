@@ -17,7 +17,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from admin import security, web
 from admin.i18n import LanguageMiddleware
-from admin.pages import audit_log, auth, consultations, home, priorities, surveys, users
+from admin.pages import (
+    audit_log,
+    auth,
+    broadcasts,
+    consultations,
+    home,
+    priorities,
+    surveys,
+    users,
+)
 from bot.config import DEFAULT_ADMIN_SECRET, Settings
 from bot.engine.clock import Clock, SystemClock
 from bot.i18n import _
@@ -25,7 +34,16 @@ from storage.db import Database
 
 # One router per page family, in menu order. Each module has ``router`` and may add
 # entries to ``web.NAVIGATION`` through its ``NAV`` list.
-PAGES: list[ModuleType] = [auth, home, priorities, surveys, consultations, users, audit_log]
+PAGES: list[ModuleType] = [
+    auth,
+    home,
+    priorities,
+    surveys,
+    consultations,
+    broadcasts,
+    users,
+    audit_log,
+]
 
 
 class InsecureSecretError(RuntimeError):

@@ -9,3 +9,61 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// Broadcast composer: the number of recipients follows the audience as it is chosen.
+function setUpAudienceCount(form) {
+  const output = document.getElementById("audience-count");
+  if (!output) return;
+  let pending = null;
+  const refresh = () => {
+    const params = new URLSearchParams();
+    const kind = form.querySelector("input[name=kind]:checked");
+    params.set("kind", kind ? kind.value : "everyone");
+    form.querySelectorAll(".values").forEach((block) => {
+      const active = kind && block.dataset.kind === kind.value;
+      block.classList.toggle("inactive", !active);
+      if (!active) return;
+      block.querySelectorAll("input[name=values]:checked").forEach((box) => params.append("values", box.value));
+    });
+    if (pending) pending.abort();
+    pending = new AbortController();
+    fetch(form.dataset.countUrl + "?" + params.toString(), { signal: pending.signal, credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((data) => { if (data) output.textContent = data.text; })
+      .catch(() => {});
+  };
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "kind" || event.target.name === "values") refresh();
+  });
+  refresh();
+}
+
+// A broadcast's page: the progress follows the sending until it is finished.
+function setUpProgress(section) {
+  const number = new Intl.NumberFormat(document.documentElement.lang);
+  const poll = () => {
+    fetch(section.dataset.progressUrl, { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((data) => {
+        if (!data) return;
+        for (const field of ["recipients", "sent", "failed", "skipped", "remaining"]) {
+          const cell = section.querySelector(`[data-field="${field}"]`);
+          if (cell) cell.textContent = number.format(data[field]);
+        }
+        const bar = document.getElementById("progress-bar");
+        if (bar) bar.value = data.percent;
+        const status = document.getElementById("broadcast-status");
+        if (status) status.textContent = data.status_text;
+        if (!data.finished) window.setTimeout(poll, 2000);
+      })
+      .catch(() => window.setTimeout(poll, 5000));
+  };
+  if (!section.dataset.finished) window.setTimeout(poll, 2000);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const compose = document.getElementById("compose");
+  if (compose) setUpAudienceCount(compose);
+  const progress = document.getElementById("progress");
+  if (progress && progress.dataset.progressUrl) setUpProgress(progress);
+});

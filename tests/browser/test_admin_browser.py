@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import load_workbook
 
 from bot.demo_residents import RESIDENT_COUNT
 from bot.formatting import format_number
+from storage import broadcasts
 from storage.db import Database
 from storage.priorities import PriorityFilters, PriorityReport, priority_report
 from tests.browser.conftest import (
     ADMIN_LOGIN,
+    ARTIFACTS,
     STAFF_LOGIN,
     AdminServer,
     run_async,
@@ -68,6 +75,18 @@ def _priority_report(server: AdminServer, **filters: str) -> PriorityReport:
     return run_async(compute)
 
 
+def _audience_count(server: AdminServer, kind: str, *values: str) -> int:
+    async def compute() -> int:
+        db = Database(server.database_url)
+        try:
+            async with db.reader() as s:
+                return await broadcasts.count_audience(s, broadcasts.Audience(kind, values))
+        finally:
+            await db.dispose()
+
+    return run_async(compute)
+
+
 def test_a_staff_member_reads_the_priorities_dashboard_in_arabic_then_english(
     page: Any, admin_server: AdminServer
 ) -> None:
@@ -100,3 +119,67 @@ def test_a_staff_member_reads_the_priorities_dashboard_in_arabic_then_english(
     page.click("#priority-filters button[type=submit]")
     assert page.inner_text("#respondents") == "400 respondents ranked the sectors."
     screenshot(page, "dashboard-en.png")
+
+
+def test_a_staff_member_downloads_the_survey_answers_and_the_admin_sees_it_logged(
+    browser: Any, page: Any, admin_server: AdminServer
+) -> None:
+    sign_in(page, STAFF_LOGIN)
+    page.click("nav.main >> text=نتائج الاستبيانات")
+    assert page.inner_text("#submissions").startswith("400 استمارة")
+    with page.expect_download() as download_info:
+        page.click("#export-xlsx")
+    download = download_info.value
+    saved = ARTIFACTS / "needs_survey-export.xlsx"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    download.save_as(str(saved))
+    sheet = load_workbook(saved).active
+    assert sheet is not None and sheet.max_row == 401  # a header and 400 answers
+    assert [cell.value for cell in sheet[1]][:4] == [
+        "district",
+        "age_group",
+        "gender",
+        "top_sectors",
+    ]
+
+    admin_context = browser.new_context(base_url=admin_server.url)
+    admin_page = admin_context.new_page()
+    try:
+        sign_in(admin_page, ADMIN_LOGIN)
+        admin_page.goto("/audit?action=export")
+        row = admin_page.locator("table.data tbody tr").first
+        assert "karim" in row.inner_text()
+        assert "survey_submissions:needs_survey" in row.inner_text()
+        assert "400" in row.inner_text()
+    finally:
+        admin_context.close()
+
+
+def test_a_staff_member_schedules_a_broadcast_with_a_live_audience_count(
+    page: Any, admin_server: AdminServer
+) -> None:
+    sign_in(page, STAFF_LOGIN)
+    page.click("nav.main >> text=الإعلانات الجماعية")
+    page.fill("#text", "ورشة تكوينية حول التخطيط الاستراتيجي للجمعيات بفرع سبيطلة.")
+    everyone = page.inner_text("#audience-count")
+    page.check("input[name=kind][value=districts]")
+    page.check("input[name=values][value=sbeitla]")
+    expected = _audience_count(admin_server, "districts", "sbeitla")
+    assert expected > 0
+    page.wait_for_function(
+        "text => document.getElementById('audience-count').textContent.includes(text)",
+        arg=f"{expected} ",
+    )
+    assert page.inner_text("#audience-count") != everyone
+    tomorrow = (datetime.now(ZoneInfo("Africa/Tunis")) + timedelta(days=1)).date()
+    page.check("input[name=when][value=later]")
+    page.fill("input[name=day]", tomorrow.isoformat())
+    page.fill("input[name=clock]", "10:30")
+    page.click("#compose button[type=submit]")
+    assert page.inner_text("h1") == "مراجعة الإعلان"
+    assert page.inner_text("#preview-audience").endswith("سبيطلة")
+    page.click("#confirm-broadcast button[type=submit]")
+    assert re.search(r"/broadcasts/\d+$", page.url)
+    assert "تمت جدولة الإعلان" in page.inner_text("main")
+    assert page.inner_text("#broadcast-status") == "مجدول"
+    screenshot(page, "broadcast-scheduled-ar.png")
