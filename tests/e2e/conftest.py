@@ -6,9 +6,12 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.e2e.harness import BotProcess
 from tests.fakes.bot_api import FakeBotApi
+from tests.support import services
 
 
 @pytest.fixture
@@ -41,3 +44,23 @@ async def bot_processes(tmp_path: Path, runtime: str) -> AsyncIterator[Callable[
     yield start
     for process in started:
         await process.stop_async()
+
+
+@pytest.fixture
+async def postgres_database() -> AsyncIterator[str]:
+    """The URL of a fresh PostgreSQL database for bot processes, dropped afterwards."""
+    base = services.postgres_url()
+    name = services.unique_name("e2e")
+    admin = create_async_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OSError as exc:
+        await admin.dispose()
+        services.unavailable(f"PostgreSQL at {base} is unreachable: {exc}")
+    try:
+        yield f"{base.rsplit('/', 1)[0]}/{name}"
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()

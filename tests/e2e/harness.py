@@ -45,8 +45,10 @@ class BotProcess:
         env.update({f"MUSHARAKA_{key.upper()}": value for key, value in settings.items()})
         self.env = env
         self.process: subprocess.Popen[bytes] | None = None
+        self._first_request = 0
 
     def start(self) -> BotProcess:
+        self._first_request = len(self.api.requests)  # only this process's calls count
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "run"],
@@ -66,7 +68,7 @@ class BotProcess:
 
     async def _wait_for_request(self, method: str, timeout: float) -> None:  # noqa: ASYNC109
         deadline = asyncio.get_running_loop().time() + timeout
-        while not any(r.method == method for r in self.api.requests):
+        while not any(r.method == method for r in self.api.requests[self._first_request :]):
             if self.process is not None and self.process.poll() is not None:
                 raise AssertionError(f"bot exited early:\n{self.log()}")
             if asyncio.get_running_loop().time() > deadline:

@@ -605,6 +605,8 @@ class FakeBotApi:
         self.polls_waiting = 0
         self.unimplemented: list[str] = []
         self.webhook_attempts: list[WebhookAttempt] = []
+        # Called with every SentRecord as it is recorded (many-user tests wait per chat).
+        self.sent_listeners: list[Callable[[SentRecord], None]] = []
         self._clock = clock
         self._spec = load_spec(spec_path or _default_spec_path())
         self._button_actions = self._spec.button_actions()
@@ -1239,7 +1241,10 @@ class FakeBotApi:
         return message
 
     def _record_sent(self, call: _Call, chat_id: int, message_id: int | None) -> None:
-        self.sent.append(SentRecord(call.method, chat_id, call.params, message_id, self._clock()))
+        record = SentRecord(call.method, chat_id, call.params, message_id, self._clock())
+        self.sent.append(record)
+        for listener in self.sent_listeners:
+            listener(record)
         self._notify()
 
     def _caption(self, params: JSONDict) -> JSONDict:
