@@ -41,16 +41,18 @@ class Engine:
     async def handle(self, event: Event) -> list[Outgoing]:
         if not event.is_private:
             return []  # the bot only talks in private chats
-        if self.flood is not None:
-            allowed, first_refusal = await self.flood.check(event.user_id)
-            if not allowed:
-                return self._flood_answer(event, first_refusal)
         async with self._locks.hold(event.chat_id):
-            for _attempt in range(MAX_SAVE_ATTEMPTS):
+            for attempt in range(MAX_SAVE_ATTEMPTS):
                 loaded = await self.services.store.load(event.chat_id)
                 if loaded is not None and loaded.seen(event.update_id):
                     log.info("duplicate update %s ignored", event.update_id)
                     return []
+                # Counted once per update, and never for a re-delivery: Telegram repeating
+                # itself is not the user flooding.
+                if attempt == 0 and self.flood is not None:
+                    allowed, first_refusal = await self.flood.check(event.user_id)
+                    if not allowed:
+                        return self._flood_answer(event, first_refusal)
                 outgoing, session = await self._run(event, loaded)
                 if session is None:  # the session was dropped (/delete)
                     return outgoing

@@ -142,13 +142,18 @@ class Inboxes:
         timeout: float,  # noqa: ASYNC109
     ) -> SentRecord:
         arrived = self._arrived[chat_id]
-        async with asyncio.timeout(timeout):
-            while True:
-                arrived.clear()
-                for record in self.records[chat_id][since:]:
-                    if predicate(record):
-                        return record
-                await arrived.wait()
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    arrived.clear()
+                    for record in self.records[chat_id][since:]:
+                        if predicate(record):
+                            return record
+                    await arrived.wait()
+        except TimeoutError:
+            seen = [(r.method, str(r.params.get("text", ""))[:50], buttons_of(r))
+                    for r in self.records[chat_id][-4:]]  # fmt: skip
+            raise AssertionError(f"chat {chat_id}: nothing expected after {timeout}s; {seen}")
 
     def messages(self, chat_id: int) -> list[SentRecord]:
         return [r for r in self.records[chat_id] if r.method in ("sendMessage", "sendDocument")]
