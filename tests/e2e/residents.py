@@ -150,10 +150,12 @@ class Inboxes:
                         if predicate(record):
                             return record
                     await arrived.wait()
-        except TimeoutError:
+        except TimeoutError as exc:
             seen = [(r.method, str(r.params.get("text", ""))[:50], buttons_of(r))
                     for r in self.records[chat_id][-4:]]  # fmt: skip
-            raise AssertionError(f"chat {chat_id}: nothing expected after {timeout}s; {seen}")
+            raise AssertionError(
+                f"chat {chat_id}: nothing expected after {timeout}s; {seen}"
+            ) from exc
 
     def messages(self, chat_id: int) -> list[SentRecord]:
         return [r for r in self.records[chat_id] if r.method in ("sendMessage", "sendDocument")]
