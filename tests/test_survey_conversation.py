@@ -477,3 +477,28 @@ async def test_the_needs_survey_is_the_first_thing_residents_see_in_the_menu(cha
     await chat.onboard("ar")
     await chat.send("/menu")
     assert chat.buttons()[0] == t("ar", "Needs survey: tell us what your district needs")
+
+
+async def test_mydata_shows_the_answers_and_delete_keeps_only_anonymous_counts(
+    chat: Chat,
+) -> None:
+    import json
+
+    from bot.engine.replies import Document
+
+    await start_needs_survey(chat)
+    await answer_needs_survey(chat, needs="My street floods every winter")
+    await chat.press("✅ Send my answers")
+    engine = chat.sim.engine
+    replies = await engine.handle(Event.from_text(chat.user_id, "/mydata", update_id=70_001))
+    [document] = [r.reply for r in replies if isinstance(r.reply, Document)]
+    exported = json.loads(document.data)
+    [mine] = exported["areas"]["surveys"]["survey_submissions"]
+    assert mine["answers"]["specific_needs"] == "My street floods every winter"
+
+    await chat.send("/delete")
+    await chat.press("Yes, erase my data")
+    [(submission, answers)] = await stored(db_of(chat))
+    assert submission.respondent_id is None
+    assert "specific_needs" not in answers
+    assert answers["top_sectors"] == "water_sanitation health roads_transport"
