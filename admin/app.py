@@ -24,6 +24,7 @@ from admin.pages import (
     consultations,
     home,
     priorities,
+    report,
     surveys,
     users,
 )
@@ -41,6 +42,7 @@ PAGES: list[ModuleType] = [
     surveys,
     consultations,
     broadcasts,
+    report,
     users,
     audit_log,
 ]

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.demo_monitoring import seed_consultations_2025
 from bot.demo_residents import seed_residents_and_needs_survey
+from bot.demo_trainings import seed_trainings_2025
 from storage import people, reference
 from storage.db import Database
 
@@ -512,6 +513,7 @@ async def seed(db: Database) -> None:
     await seed_residents_and_needs_survey(db)
     await seed_consultations_2025(db)
     await seed_associations(db)
+    await seed_trainings_2025(db)
 
 
 async def is_empty(db: Database) -> bool:

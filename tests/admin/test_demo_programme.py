@@ -8,7 +8,8 @@ from pathlib import Path
 from bot.demo_data import seed
 from bot.demo_monitoring import SESSIONS_2025
 from bot.demo_residents import RESIDENT_COUNT, RESIDENTS_PER_DISTRICT
-from storage import consultations
+from bot.demo_trainings import COURSES_2025, SESSIONS_HELD_2025, TRAINEES_2025
+from storage import consultations, monitoring
 from storage.db import Database
 from storage.priorities import priority_report
 
@@ -25,6 +26,12 @@ async def test_the_demo_holds_four_hundred_answers_and_the_year_2025_of_sessions
         sessions = await consultations.sessions_by_branch(
             s, datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
         )
+        figures = await monitoring.report(
+            s,
+            datetime(2024, 12, 31, 23, tzinfo=UTC),  # 1 January 2025, midnight in Tunis
+            datetime(2025, 12, 31, 23, tzinfo=UTC),
+            branch_order=["kasserine", "sbeitla"],
+        )
     await db.dispose()
 
     assert report.overall.respondents == RESIDENT_COUNT == 400
@@ -34,3 +41,15 @@ async def test_the_demo_holds_four_hundred_answers_and_the_year_2025_of_sessions
     assert {(b, k, st): n for b, k, st, n in sessions} == SESSIONS_2025
     done_support = {b: n for b, k, st, n in sessions if k == "technical_support" and st == "done"}
     assert done_support == {"kasserine": 196, "sbeitla": 187}
+
+    # The trainings of 2025: 186 men and 70 women over 18 courses, seeded once.
+    assert (figures.trainees.male, figures.trainees.female) == (186, 70)
+    assert TRAINEES_2025 == {"male": 186, "female": 70}
+    assert figures.trainees.unspecified == 0
+    assert figures.courses_held == COURSES_2025 == 18
+    assert figures.sessions_held == SESSIONS_HELD_2025
+    assert {b.branch_code: b.technical_support for b in figures.branches} == {
+        "kasserine": 196,
+        "sbeitla": 187,
+    }
+    assert figures.associations_served == 24 and figures.people_served == 256
