@@ -26,6 +26,7 @@ from admin.pages import (
     priorities,
     report,
     surveys,
+    trainings,
     users,
 )
 from bot.config import DEFAULT_ADMIN_SECRET, Settings
@@ -41,6 +42,7 @@ PAGES: list[ModuleType] = [
     priorities,
     surveys,
     consultations,
+    trainings,
     broadcasts,
     report,
     users,

@@ -20,6 +20,7 @@ class Permission(StrEnum):
     EXPORT_SUBMISSIONS = "export_submissions"
     VIEW_VOLUNTEERS = "view_volunteers"
     VIEW_ASSOCIATIONS = "view_associations"
+    VIEW_TRAININGS = "view_trainings"
     MANAGE_TRAININGS = "manage_trainings"
     VIEW_CONSULTATIONS = "view_consultations"
     SEE_REQUESTERS = "see_requesters"
@@ -35,6 +36,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.EXPORT_SUBMISSIONS: N_("Export survey submissions (personal data)"),
     Permission.VIEW_VOLUNTEERS: N_("See and export the volunteers directory (personal data)"),
     Permission.VIEW_ASSOCIATIONS: N_("See associations and their capacity scores"),
+    Permission.VIEW_TRAININGS: N_("See training courses and sessions (counts, no names)"),
     Permission.MANAGE_TRAININGS: N_("Manage trainings, rosters and attendance (personal data)"),
     Permission.VIEW_CONSULTATIONS: N_("See the consultation calendar"),
     Permission.SEE_REQUESTERS: N_(
@@ -51,6 +53,7 @@ _CONSULTANT = frozenset(
         Permission.VIEW_PRIORITIES,
         Permission.VIEW_SURVEY_RESULTS,
         Permission.VIEW_ASSOCIATIONS,
+        Permission.VIEW_TRAININGS,
         Permission.VIEW_CONSULTATIONS,
     }
 )

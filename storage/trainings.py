@@ -796,14 +796,118 @@ async def check_in(session: AsyncSession, *, telegram_id: int, code: str, now: d
     for registration, training in open_sessions:
         if registration.telegram_id != telegram_id:
             continue
-        if registration.status != REGISTERED:
-            return CheckIn("not_registered", registration, training)
-        if registration.attended_at is not None:
-            return CheckIn("already", registration, training)
-        registration.attended_at, registration.updated_at = now, now
+        result = _record_attendance(registration, now)
         await session.flush()
-        return CheckIn("present", registration, training)
+        return CheckIn(result, registration, training)
     return CheckIn("not_registered", None, open_sessions[0][1])
+
+
+def _record_attendance(registration: Registration, now: datetime) -> str:
+    """The one rule of attendance, for the code typed in the bot and for staff marking
+    people present in the admin app: only a confirmed seat counts, and a second mark
+    changes nothing. "present", "already" or "not_registered"."""
+    if registration.status != REGISTERED:
+        return "not_registered"
+    if registration.attended_at is not None:
+        return "already"
+    registration.attended_at, registration.updated_at = now, now
+    return "present"
+
+
+def attended(registration: Registration) -> bool:
+    """Present with a confirmed seat: gets the certificate and the feedback questions."""
+    return registration.status == REGISTERED and registration.attended_at is not None
+
+
+class NotStarted(Exception):
+    """Attendance cannot be marked before the session starts."""
+
+
+async def mark_attendance(
+    session: AsyncSession, *, session_id: int, registration_ids: list[int], now: datetime
+) -> dict[int, str]:
+    """Staff mark people present (after the session started), exactly as if each had typed
+    the check-in code: {registration id: "present" | "already" | "not_registered"}.
+    Ids of other sessions are ignored; marking twice changes nothing."""
+    training = await _lock_session(session, session_id)
+    if training is None or training.status != SCHEDULED:
+        raise SessionClosed(session_id)
+    if training.starts_at > now:
+        raise NotStarted(session_id)
+    if not registration_ids:
+        return {}
+    registrations = await session.scalars(
+        select(Registration)
+        .where(Registration.session_id == session_id, Registration.id.in_(registration_ids))
+        .order_by(Registration.id)
+        .execution_options(populate_existing=True)
+    )
+    results = {r.id: _record_attendance(r, now) for r in registrations}
+    await session.flush()
+    return results
+
+
+@dataclass(frozen=True)
+class SessionFigures:
+    """A session with its seat, waitlist, offer and attendance counts (no names)."""
+
+    training: TrainingSession
+    course: Course
+    registered: int
+    waitlisted: int
+    offered: int
+    present: int
+
+
+async def sessions_overview(
+    session: AsyncSession, *, since: datetime | None = None, until: datetime | None = None
+) -> list[SessionFigures]:
+    """Every session starting in [since, until), by course order then date, with counts."""
+
+    def counted(*conditions: Any) -> Any:
+        return func.count(Registration.id).filter(*conditions)
+
+    query = (
+        select(
+            TrainingSession,
+            Course,
+            counted(Registration.status == REGISTERED),
+            counted(Registration.status == WAITLISTED),
+            counted(Registration.status == OFFERED),
+            counted(Registration.status == REGISTERED, Registration.attended_at.is_not(None)),
+        )
+        .join(Course, Course.id == TrainingSession.course_id)
+        .outerjoin(Registration, Registration.session_id == TrainingSession.id)
+        .group_by(TrainingSession.id, Course.id)
+        .order_by(Course.sort_order, Course.id, TrainingSession.starts_at, TrainingSession.id)
+    )
+    if since is not None:
+        query = query.where(TrainingSession.starts_at >= since)
+    if until is not None:
+        query = query.where(TrainingSession.starts_at < until)
+    rows = await session.execute(query)
+    return [
+        SessionFigures(t, c, int(reg), int(wait), int(offer), int(present))
+        for t, c, reg, wait, offer, present in rows.all()
+    ]
+
+
+async def roster_with_phones(
+    session: AsyncSession, session_id: int
+) -> list[tuple[Registration, str]]:
+    """The roster (seats, offers, then the waitlist in order) with each person's phone."""
+    rows = await session.execute(
+        select(Registration, User.phone)
+        .outerjoin(User, User.telegram_id == Registration.telegram_id)
+        .where(Registration.session_id == session_id, Registration.status.in_(ACTIVE))
+        .order_by(
+            Registration.status == WAITLISTED,
+            Registration.status == OFFERED,
+            Registration.waitlist_no,
+            Registration.id,
+        )
+    )
+    return [(r, phone or "") for r, phone in rows.all()]
 
 
 async def attendance_counts(session: AsyncSession, session_id: int) -> tuple[int, int]:

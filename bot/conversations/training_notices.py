@@ -412,11 +412,7 @@ async def render_followup(services: Services, reminder: Reminder) -> Reply | Non
     if details is None:
         return None
     registration, training, course, branch = details
-    if (
-        registration.status != trainings.REGISTERED
-        or registration.attended_at is None
-        or registration.telegram_id != reminder.chat_id
-    ):
+    if not trainings.attended(registration) or registration.telegram_id != reminder.chat_id:
         return None
     lang = current_language()
     tz = services.settings.timezone
