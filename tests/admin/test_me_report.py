@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot import demo_data
 from bot.demo_trainings import seed_trainings_2025
-from storage import audit, trainings
+from storage import audit, monitoring, trainings
 from storage.db import Database
 from storage.people import User
 from tests.admin.conftest import SignIn
@@ -163,3 +163,63 @@ async def test_a_consultant_cannot_read_the_report(site: AdminSite, sign_in: Sig
     assert response.status_code == 403
     download = await consultant.download("/report/report.xlsx")
     assert download.status_code == 403
+
+
+async def test_on_both_databases_a_person_marked_present_twice_is_one_trainee(
+    any_db: Database,
+) -> None:
+    await demo_data.seed_reference(any_db)
+    starts = datetime(2025, 5, 6, 8, 0, tzinfo=UTC)
+    async with any_db.transaction() as s:
+        course = await trainings.upsert_course(
+            s, code="me", topic="me", titles=("المتابعة والتقييم", "M&E", "Suivi-évaluation")
+        )
+        first, second = [
+            await trainings.add_session(
+                s,
+                course_id=course.id,
+                starts_at=starts + timedelta(days=days),
+                ends_at=starts + timedelta(days=days, hours=6),
+                capacity=2,
+                branch_code=branch,
+            )
+            for days, branch in ((0, "kasserine"), (7, "sbeitla"))
+        ]
+        ids = {}
+        for telegram_id, gender in ((5101, "female"), (5102, "male"), (5103, "")):
+            s.add(User(telegram_id=telegram_id, first_name="x", gender=gender))
+            await s.flush()
+            for training in (first, second):
+                outcome = await trainings.register(
+                    s,
+                    session_id=training.id,
+                    telegram_id=telegram_id,
+                    now=starts - timedelta(days=3),
+                    gender=gender,
+                )
+                ids[(telegram_id, training.id)] = outcome.registration.id
+    for training in (first, second):
+        async with any_db.transaction() as s:
+            results = await trainings.mark_attendance(
+                s,
+                session_id=training.id,
+                registration_ids=[ids[(t, training.id)] for t in (5101, 5102, 5103)],
+                now=training.starts_at + timedelta(hours=1),
+            )
+        assert sorted(results.values()) == ["not_registered", "present", "present"]
+    async with any_db.reader() as s:
+        overview = await trainings.sessions_overview(s)
+        figures = await monitoring.report(
+            s,
+            datetime(2025, 1, 1, tzinfo=UTC),
+            datetime(2026, 1, 1, tzinfo=UTC),
+            branch_order=["kasserine", "sbeitla"],
+        )
+    assert [(o.registered, o.waitlisted, o.present) for o in overview] == [(2, 1, 2), (2, 1, 2)]
+    assert (figures.trainees.female, figures.trainees.male, figures.trainees.total) == (1, 1, 2)
+    assert figures.courses_held == 1 and figures.sessions_held == 2
+    assert [(b.branch_code, b.training_sessions) for b in figures.branches] == [
+        ("kasserine", 1),
+        ("sbeitla", 1),
+    ]
+    assert figures.people_served == 2 and figures.attendances == 4
