@@ -134,7 +134,11 @@ async def musharaka_run(
     try:
         await bot.wait_polling(120)
         started = time.perf_counter()
-        await asyncio.gather(*(p.play(timeout=300) for p in people))
+        try:
+            await asyncio.gather(*(p.play(timeout=300) for p in people))
+        except BaseException:
+            print(bot.log())
+            raise
         elapsed = time.perf_counter() - started
         database = stack.get("database_url") or f"sqlite+aiosqlite:///{workdir / 'bot.sqlite'}"
         stored = await stored_answers(database)

@@ -73,12 +73,21 @@ def build_registry() -> Registry:
 
 def redis_client(settings: Settings) -> Redis | None:
     """One Redis client per process (its pool is shared by sessions, flood limits, the
-    leader lock and send tokens), or None without MUSHARAKA_REDIS_URL."""
+    leader lock and send tokens), or None without MUSHARAKA_REDIS_URL.
+
+    The pool *waits* for a free connection when all are busy: redis-py's default pool
+    raises "Too many connections" instead, which under a burst of a few hundred residents
+    dropped their updates (seen in bench/throughput.py on PostgreSQL + Redis)."""
     if not settings.redis_url:
         return None
-    from redis.asyncio import Redis
+    from redis.asyncio import BlockingConnectionPool, Redis
 
-    return Redis.from_url(settings.redis_url)
+    pool = BlockingConnectionPool.from_url(
+        settings.redis_url,
+        max_connections=settings.redis_max_connections,
+        timeout=settings.redis_pool_timeout_seconds,
+    )
+    return Redis(connection_pool=pool)
 
 
 def build_session_store(

@@ -73,13 +73,14 @@ def limiter_from_settings(settings: Settings) -> SendLimiter:
         if settings.paid_broadcasts
         else settings.global_rate_per_second
     )
-    if settings.redis_url:
-        from redis.asyncio import Redis
+    from bot.app import redis_client
 
+    redis = redis_client(settings)
+    if redis is not None:
         from bot.redis_send_limiter import RedisSendLimiter
 
         return RedisSendLimiter(
-            Redis.from_url(settings.redis_url),
+            redis,
             rate,
             settings.per_chat_interval_seconds,
             prefix=settings.redis_prefix,

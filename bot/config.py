@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # Every Redis key starts with this, so several bots (or test runs) can share one Redis.
     redis_prefix: str = "musharaka:"
+    # Connections one process keeps to Redis; a request waits this long for a free one.
+    redis_max_connections: int = 64
+    redis_pool_timeout_seconds: float = 20.0
     bot_api_url: str = "https://api.telegram.org"
     runtime: Runtime = Runtime.AIOGRAM
     webhook_url: str | None = None

@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.app import build_engine, chat_locks
+from bot.app import redis_client as redis_client_for
 from bot.broadcast_sender import BroadcastSender, SenderConfig
 from bot.demo_data import seed_reference
 from bot.engine.engine import Engine
@@ -166,6 +167,34 @@ async def test_the_flood_limit_is_shared_by_the_workers(
     )
     assert all(r for r in replies[:6])
     assert [[o.reply.text for o in r] for r in replies[6:]] == [[polite], [], [], []]  # type: ignore[attr-defined]
+
+
+async def test_a_burst_of_residents_waits_for_redis_connections_instead_of_failing(
+    postgres_db: Database, redis_client: Any, make_engine: EngineFactory
+) -> None:
+    """Two hundred residents write at once to a worker allowed four Redis connections: each update
+    waits its turn for a connection, none is dropped with "Too many connections"."""
+    await seed_reference(postgres_db)
+    settings = settings_for_tests(
+        redis_url=services.redis_url(), redis_prefix=prefix_of(redis_client),
+        redis_max_connections=4,
+    )  # fmt: skip
+    redis = redis_client_for(settings)
+    assert redis is not None
+    try:
+        store = RedisSessionStore(redis, prefix=f"{prefix_of(redis_client)}session:")
+        engine = build_engine(
+            settings, postgres_db, store=store, flood=MemoryFloodGuard(1000, 1.0),
+            locks=chat_locks(settings, redis),
+        )  # fmt: skip
+        users = range(64_000, 64_200)
+        replies = await asyncio.gather(*(engine.handle(text_event(u, "/start")) for u in users))
+        language_buttons = [first_button(r) for r in replies]
+        assert all(language_buttons)
+        sessions = await asyncio.gather(*(store.load(u) for u in users))
+        assert all(s is not None and len(s.recent_updates) == 1 for s in sessions)
+    finally:
+        await redis.aclose()
 
 
 # --- the scheduler leader -------------------------------------------------------------------------
