@@ -28,6 +28,7 @@ from admin.pages import (
     surveys,
     trainings,
     users,
+    volunteers,
 )
 from bot.config import DEFAULT_ADMIN_SECRET, Settings
 from bot.engine.clock import Clock, SystemClock
@@ -41,6 +42,7 @@ PAGES: list[ModuleType] = [
     home,
     priorities,
     surveys,
+    volunteers,
     consultations,
     trainings,
     broadcasts,

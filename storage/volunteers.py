@@ -3,22 +3,28 @@ and the managed list of skills staff can extend."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    ColumnElement,
     ForeignKey,
     Integer,
+    Select,
     String,
+    cast,
     delete,
+    false,
     func,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from storage.base import Base, BigId, UTCDateTime, utcnow
 
@@ -173,6 +179,114 @@ async def count_active(session: AsyncSession, district_code: str | None = None) 
     if district_code is not None:
         query = query.where(Volunteer.district_code == district_code)
     return int(await session.scalar(query) or 0)
+
+
+# --- the directory (admin) ---------------------------------------------------------------------
+
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
+
+
+def _lists(column: Any, code: str) -> ColumnElement[bool]:
+    """A JSON list column holds ``code``. The lists are written by ``save_volunteer`` from
+    fixed code sets (no quotes, no wildcards), so their text is matched on both SQLite and
+    PostgreSQL (whose JSON type keeps the text as written)."""
+    return cast(column, String).like(f'%"{code}"%')
+
+
+@dataclass(frozen=True)
+class DirectoryFilter:
+    """Who to list: active volunteers, narrowed by any of these (None: no condition).
+    Unknown codes are the caller's to drop; here they simply match nobody."""
+
+    skill: str | None = None
+    district: str | None = None
+    day: str | None = None
+    time: str | None = None
+    language: str | None = None
+
+    def apply(self, query: Q) -> Q:
+        query = query.where(Volunteer.active.is_(True))
+        if self.district is not None:
+            query = query.where(Volunteer.district_code == self.district)
+        if self.skill is not None:
+            held = aliased(VolunteerSkill)
+            has_skill = (
+                select(held.volunteer_id)
+                .where(held.volunteer_id == Volunteer.id, held.skill_code == self.skill)
+                .correlate(Volunteer)
+            )
+            query = query.where(has_skill.exists())
+        for column, code, allowed in (
+            (Volunteer.days, self.day, DAYS),
+            (Volunteer.times, self.time, TIMES),
+            (Volunteer.languages, self.language, LANGUAGES),
+        ):
+            if code is not None:
+                query = query.where(_lists(column, code) if code in allowed else false())
+        return query
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    volunteer: Volunteer
+    skills: list[str]  # skill codes, in the skills list's order
+
+
+async def count_directory(session: AsyncSession, where: DirectoryFilter) -> int:
+    query = where.apply(select(func.count(Volunteer.id)))
+    return int(await session.scalar(query) or 0)
+
+
+async def list_directory(
+    session: AsyncSession, where: DirectoryFilter, *, limit: int | None = None, offset: int = 0
+) -> list[DirectoryEntry]:
+    """Active volunteers matching ``where``, by name, with their skills (two queries)."""
+    query = where.apply(select(Volunteer)).order_by(Volunteer.full_name, Volunteer.id)
+    if limit is not None:
+        query = query.limit(limit)
+    found = list(await session.scalars(query.offset(offset)))
+    skills = await _skills_by_volunteer(session, [v.id for v in found])
+    return [DirectoryEntry(v, skills.get(v.id, [])) for v in found]
+
+
+async def _skills_by_volunteer(
+    session: AsyncSession, volunteer_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    by_volunteer: dict[int, list[str]] = {}
+    for start in range(0, len(volunteer_ids), 500):
+        rows = await session.execute(
+            select(VolunteerSkill.volunteer_id, VolunteerSkill.skill_code)
+            .join(Skill, Skill.code == VolunteerSkill.skill_code)
+            .where(VolunteerSkill.volunteer_id.in_(volunteer_ids[start : start + 500]))
+            .order_by(Skill.sort_order, Skill.code)
+        )
+        for volunteer_id, code in rows:
+            by_volunteer.setdefault(volunteer_id, []).append(code)
+    return by_volunteer
+
+
+async def directory_counts_by_district(
+    session: AsyncSession, where: DirectoryFilter
+) -> dict[str | None, int]:
+    """{district code (None: not given): volunteers matching ``where``}."""
+    query = where.apply(
+        select(Volunteer.district_code, func.count(Volunteer.id)).group_by(Volunteer.district_code)
+    )
+    return {code: int(n) for code, n in (await session.execute(query)).all()}
+
+
+async def directory_counts_by_skill(
+    session: AsyncSession, where: DirectoryFilter
+) -> dict[str, int]:
+    """{skill code: volunteers matching ``where`` who have it} (a volunteer counts once
+    per skill)."""
+    query = where.apply(
+        select(VolunteerSkill.skill_code, func.count(Volunteer.id))
+        .select_from(Volunteer)
+        .join(VolunteerSkill, VolunteerSkill.volunteer_id == Volunteer.id)
+        .group_by(VolunteerSkill.skill_code)
+    )
+    return {code: int(n) for code, n in (await session.execute(query)).all()}
 
 
 # --- personal data -------------------------------------------------------------------------------
