@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.demo_monitoring import seed_consultations_2025
+from bot.demo_people import seed_more_volunteers
 from bot.demo_residents import seed_residents_and_needs_survey
 from bot.demo_trainings import seed_trainings_2025
 from storage import people, reference
@@ -510,6 +511,7 @@ async def seed(db: Database) -> None:
     await seed_consultations(db)
     await seed_trainings(db)
     await seed_volunteers(db)
+    await seed_more_volunteers(db)
     await seed_residents_and_needs_survey(db)
     await seed_consultations_2025(db)
     await seed_associations(db)
