@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from admin import security, web
 from admin.i18n import LanguageMiddleware
 from admin.pages import (
+    associations,
     audit_log,
     auth,
     broadcasts,
@@ -43,6 +44,7 @@ PAGES: list[ModuleType] = [
     priorities,
     surveys,
     volunteers,
+    associations,
     consultations,
     trainings,
     broadcasts,

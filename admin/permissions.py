@@ -21,6 +21,7 @@ class Permission(StrEnum):
     VIEW_VOLUNTEERS = "view_volunteers"
     VIEW_ASSOCIATIONS = "view_associations"
     VIEW_TRAININGS = "view_trainings"
+    SEE_ASSOCIATION_MEMBERS = "see_association_members"
     MANAGE_TRAININGS = "manage_trainings"
     VIEW_CONSULTATIONS = "view_consultations"
     SEE_REQUESTERS = "see_requesters"
@@ -37,6 +38,9 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.VIEW_VOLUNTEERS: N_("See and export the volunteers directory (personal data)"),
     Permission.VIEW_ASSOCIATIONS: N_("See associations and their capacity scores"),
     Permission.VIEW_TRAININGS: N_("See training courses and sessions (counts, no names)"),
+    Permission.SEE_ASSOCIATION_MEMBERS: N_(
+        "See associations' coordinators and members (names and phones: personal data)"
+    ),
     Permission.MANAGE_TRAININGS: N_("Manage trainings, rosters and attendance (personal data)"),
     Permission.VIEW_CONSULTATIONS: N_("See the consultation calendar"),
     Permission.SEE_REQUESTERS: N_(
@@ -61,6 +65,7 @@ _STAFF = _CONSULTANT | {
     Permission.SEE_REQUESTERS,
     Permission.EXPORT_SUBMISSIONS,
     Permission.VIEW_VOLUNTEERS,
+    Permission.SEE_ASSOCIATION_MEMBERS,
     Permission.MANAGE_TRAININGS,
     Permission.SEND_BROADCASTS,
     Permission.VIEW_REPORTS,
