@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.demo_monitoring import seed_consultations_2025
-from bot.demo_people import seed_more_volunteers
+from bot.demo_people import seed_more_associations, seed_more_volunteers
 from bot.demo_residents import seed_residents_and_needs_survey
 from bot.demo_trainings import seed_trainings_2025
 from storage import people, reference
@@ -516,6 +516,7 @@ async def seed(db: Database) -> None:
     await seed_consultations_2025(db)
     await seed_associations(db)
     await seed_trainings_2025(db)
+    await seed_more_associations(db)
 
 
 async def is_empty(db: Database) -> bool:

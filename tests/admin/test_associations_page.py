@@ -187,3 +187,22 @@ async def test_an_association_without_an_assessment_says_how_to_do_one(
     page = await staff.open(f"/associations/{ids['turath']}")
     assert 'id="not-assessed"' in page.text and "/assessment" in staff.text
     assert "Members on Musharaka" in staff.text and "هالة الزغلامي" in staff.text
+
+
+async def test_the_demo_associations_page_has_ten_associations_to_plan_trainings_for(
+    site: AdminSite, sign_in: SignIn
+) -> None:
+    from bot.demo_data import seed_associations
+    from bot.demo_people import seed_more_associations
+
+    await seed_trainings(site.db, now=datetime(2026, 3, 1, tzinfo=UTC))
+    await seed_associations(site.db)
+    await seed_more_associations(site.db)
+    await seed_more_associations(site.db)  # idempotent
+    staff = await sign_in("karim")
+    page = await staff.open("/associations")
+    assert section(page.text, "associations").count("<tr data-association=") == 10
+    figures = section(page.text, "association-figures", "</ul>")
+    assert "<strong>9</strong>" in figures  # one has not assessed itself yet
+    needs = section(page.text, "training-needs")
+    assert needs.split('data-domain="', 1)[1].startswith("me")  # M&E is what most lack
