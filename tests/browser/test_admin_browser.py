@@ -183,3 +183,37 @@ def test_a_staff_member_schedules_a_broadcast_with_a_live_audience_count(
     assert "تمت جدولة الإعلان" in page.inner_text("main")
     assert page.inner_text("#broadcast-status") == "مجدول"
     screenshot(page, "broadcast-scheduled-ar.png")
+
+
+def test_a_staff_member_finds_french_speaking_volunteers_in_thala_in_arabic(
+    page: Any,
+) -> None:
+    sign_in(page, STAFF_LOGIN)
+    page.click("nav.main >> text=المتطوعون")
+    assert page.inner_text("h1") == "دليل المتطوعين"
+    assert page.locator("tr.volunteer").count() == 50
+    page.select_option("select[name=district]", "thala")
+    page.select_option("select[name=language]", "fr")
+    page.click("#volunteer-filters button")
+    assert "district=thala" in page.url and "language=fr" in page.url
+    rows = page.locator("tr.volunteer")
+    assert 1 <= rows.count() < 12
+    assert all("تالة" in rows.nth(n).inner_text() for n in range(rows.count()))
+    assert all("الفرنسية" in rows.nth(n).inner_text() for n in range(rows.count()))
+    screenshot(page, "volunteers-ar.png")
+
+
+def test_a_staff_member_sees_which_capacity_domains_to_train_first(page: Any) -> None:
+    sign_in(page, STAFF_LOGIN)
+    page.click("nav.main >> text=الجمعيات")
+    assert page.inner_text("h1") == "الجمعيات وقدراتها"
+    assert page.locator("#associations tbody tr").count() == 10
+    first_need = page.locator("#training-needs tbody tr").first.inner_text()
+    assert "المتابعة والتقييم" in first_need
+    screenshot(page, "associations-ar.png")
+    page.click("#associations >> text=جمعية الأمل للتنمية والمرأة الريفية")
+    assert page.inner_text("h1") == "جمعية الأمل للتنمية والمرأة الريفية"
+    weakest = page.locator("#capacity tbody tr").first
+    assert "ضعيف" in weakest.inner_text()
+    assert page.locator("#members tr.member").count() == 2
+    screenshot(page, "association-ar.png")
