@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.fakes.bot_api import FakeBotApi
@@ -23,12 +24,20 @@ def free_port() -> int:
 
 
 class BotProcess:
-    """`musharaka run` in a subprocess, configured through its environment like in production."""
+    """`musharaka run` (or another ``command``, e.g. ``("send-broadcasts",)``) in a
+    subprocess, configured through its environment like in production."""
 
     def __init__(
-        self, api: FakeBotApi, workdir: Path, *, database_url: str | None = None, **settings: str
+        self,
+        api: FakeBotApi,
+        workdir: Path,
+        *,
+        database_url: str | None = None,
+        command: tuple[str, ...] = ("run",),
+        **settings: str,
     ) -> None:
         self.api = api
+        self.command = command
         self.workdir = workdir
         self.log_path = workdir / f"bot-{len(list(workdir.glob('bot-*.log')))}.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("MUSHARAKA_")}
@@ -51,7 +60,7 @@ class BotProcess:
         self._first_request = len(self.api.requests)  # only this process's calls count
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"],
+            [sys.executable, "-m", "bot.cli", *self.command],
             cwd=self.workdir,
             env=self.env,
             stdout=log,
@@ -73,6 +82,17 @@ class BotProcess:
                 raise AssertionError(f"bot exited early:\n{self.log()}")
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"bot never called {method}:\n{self.log()}")
+            await asyncio.sleep(0.05)
+
+    async def wait_until(self, condition: Callable[[], bool], timeout: float, what: str) -> None:  # noqa: ASYNC109
+        """Until ``condition()`` holds; fails with the process's log if it exits first or
+        ``timeout`` passes (a guard against hanging, not a measure)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not condition():
+            if self.process is not None and self.process.poll() is not None:
+                raise AssertionError(f"the process exited before {what}:\n{self.log()}")
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"no {what} within {timeout:.0f} s:\n{self.log()}")
             await asyncio.sleep(0.05)
 
     def log(self) -> str:
