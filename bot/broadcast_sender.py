@@ -190,6 +190,10 @@ class BroadcastSender:
                 if stop_when_idle:
                     return
                 self._work.clear()  # tick() sets it again when something is claimable
+                # run() sets `stop` before its last wake-up call: a worker that cleared that
+                # call away must see `stop` here, not sleep out IDLE_SECONDS before leaving.
+                if stop.is_set():
+                    return
                 await _wait_for(self._work, IDLE_SECONDS)
                 continue
             try:
@@ -294,10 +298,18 @@ class BroadcastSender:
         async with self.db.reader() as s:
             running = await broadcasts.sending_broadcasts(s)
         for broadcast in running:
-            async with self.db.transaction() as s:
-                finished = await broadcasts.finish_if_drained(s, broadcast.id, self.clock.now())
+            # Reading the figures needs no write lock (on SQLite the workers queue for it);
+            # only closing a broadcast whose rows are all settled does.
+            async with self.db.reader() as s:
                 figures = await broadcasts.progress(s, broadcast.id)
                 unreachable = await broadcasts.unreachable_count(s, broadcast.id)
+            finished = False
+            if figures.remaining == 0:
+                async with self.db.transaction() as s:
+                    now = self.clock.now()
+                    finished = await broadcasts.finish_if_drained(s, broadcast.id, now)
+                    figures = await broadcasts.progress(s, broadcast.id)
+                    unreachable = await broadcasts.unreachable_count(s, broadcast.id)
             await self._show(
                 broadcast, figures, unreachable, done=finished, force=force or finished
             )

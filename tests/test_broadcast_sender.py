@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from bot import broadcast_sender
 from bot.broadcast_sender import BroadcastSender, SenderConfig
 from bot.engine.clock import FixedClock
 from bot.engine.messenger import DeliveryError, RateLimited
 from bot.send_limiter import LocalSendLimiter
 from storage import broadcasts, people
-from storage.broadcasts import Audience, InDoubt
+from storage.broadcasts import Audience, Claimed, InDoubt
 from storage.db import Database
 from tests.support.broadcasts import add_residents, new_broadcast, run_until
 from tests.support.limited_messenger import LimitedMessenger
@@ -26,6 +30,7 @@ def _sender(
     worker: str = "test",
     in_doubt: InDoubt = InDoubt.RESEND,
     clock: FixedClock | None = None,
+    lease: timedelta = timedelta(seconds=30),
 ) -> BroadcastSender:
     return BroadcastSender(
         db,
@@ -41,7 +46,7 @@ def _sender(
             poll_seconds=0.05,
             progress_seconds=0.2,
             in_doubt=in_doubt,
-            lease=timedelta(seconds=30),
+            lease=lease,
         ),
         clock=clock,
     )
@@ -54,11 +59,17 @@ async def test_three_hundred_residents_get_it_once_with_no_429_and_the_staff_see
     await add_residents(sqlite_db, range(10_000, 10_300))
     number = await new_broadcast(sqlite_db)
     telegram = LimitedMessenger(rate=150)  # a faster "Telegram", to keep the test short
-    sender = _sender(sqlite_db, telegram, rate=150)
+    # Nobody crashes here: a lease far longer than any claim-to-record time, however busy
+    # the machine, so a slow row is never taken for one in doubt and sent again.
+    sender = _sender(sqlite_db, telegram, rate=150, lease=timedelta(minutes=10))
 
     text = "ورشة حول كتابة المقترحات يوم السبت"
+    # A few seconds normally; on a loaded two-core machine every SQLite commit queues, so
+    # the guard against hanging is generous (nothing here is timed).
     await run_until(
-        sender, lambda: len(telegram.recipients_of(text)) == 301 and telegram.edited(STAFF)
+        sender,
+        lambda: len(telegram.recipients_of(text)) == 301 and telegram.edited(STAFF),
+        within=240,
     )
     await sender.drain()
 
@@ -199,3 +210,29 @@ async def test_under_the_skip_policy_rows_in_doubt_are_counted_not_resent(
     async with sqlite_db.reader() as s:
         figures = await broadcasts.progress(s, number)
     assert (figures.sent, figures.failed) == (3, 1)
+
+
+async def test_a_sender_told_to_stop_does_not_wait_for_work_that_will_never_come(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that was looking for a row when the stop came must not clear away run()'s
+    last wake-up call and sleep (it used to sleep 30 s, so every clean stop could hang)."""
+    monkeypatch.setattr(broadcast_sender, "IDLE_SECONDS", 3600.0)
+    sender = _sender(sqlite_db, LimitedMessenger(rate=100), rate=100)
+    sender.config.concurrency = 1
+    looking, answer = asyncio.Event(), asyncio.Event()
+    claim = sender._claim
+
+    async def slow_claim() -> Claimed | None:
+        looking.set()
+        await answer.wait()
+        return await claim()
+
+    sender._claim = slow_claim  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    await looking.wait()  # the worker is asking the outbox for a row...
+    stop.set()  # ... when the sender is told to stop
+    await asyncio.wait_for(sender._work.wait(), 60)  # run() has made its last wake-up call
+    answer.set()  # only now does the worker hear there is nothing to send
+    await asyncio.wait_for(task, 60)  # a guard against hanging (an hour before the fix)
