@@ -124,8 +124,11 @@ def _translations(message: object) -> list[str]:
 
 
 def check() -> list[Problem]:
-    """Messages in the code that some catalogue lacks or leaves untranslated."""
+    """Messages in the code that some catalogue lacks or leaves untranslated, and messages
+    that two catalogues translate differently."""
     problems: list[Problem] = []
+    # (language, context, msgid) -> {translation: first domain giving it}
+    seen: dict[tuple[str, str | None, str], dict[tuple[str, ...], str]] = {}
     for domain, paths in load_domains().items():
         template = template_for(domain, paths)
         for language in SUPPORTED_LANGUAGES:
@@ -147,6 +150,28 @@ def check() -> list[Problem]:
                     problems.append(Problem(language, domain, msgid, "untranslated"))
                     continue
                 problems.extend(_content_problems(language, domain, msgid, texts))
+                seen.setdefault((language, wanted.context, msgid), {}).setdefault(
+                    tuple(texts), domain
+                )
+    return problems + _conflicts(seen)
+
+
+def _conflicts(
+    seen: dict[tuple[str, str | None, str], dict[tuple[str, ...], str]],
+) -> list[Problem]:
+    """All domains of a language are merged into one table at run time (bot/i18n.py), so
+    one message id can have only one translation: the last catalogue read would silently
+    win. Where the meaning really differs, give the message a context with pgettext()."""
+    problems = []
+    for (language, context, msgid), texts in seen.items():
+        if len(texts) > 1:
+            where = "; ".join(f"{domain}: {' | '.join(t)}" for t, domain in texts.items())
+            label = f"{context}|{msgid}" if context else msgid
+            problems.append(
+                Problem(
+                    language, "+".join(texts.values()), label, f"translated differently ({where})"
+                )
+            )
     return problems
 
 

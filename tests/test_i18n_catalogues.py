@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from bot import i18n_catalogs
-from bot.i18n import _, normalize_language, translate, use_language
+from bot.i18n import _, normalize_language, pgettext, translate, use_language
 
 
 def test_every_message_is_translated_into_arabic_and_french() -> None:
     problems = [str(p) for p in i18n_catalogs.check()]
     assert problems == []
+
+
+def test_a_message_two_catalogues_translate_differently_is_reported() -> None:
+    """All catalogues of a language are merged at run time, so the last one read would win."""
+    seen = {("ar", None, "Saved."): {("حُفظ.",): "broadcasts", ("تم الحفظ.",): "trainings"}}
+    (problem,) = i18n_catalogs._conflicts(seen)
+    assert problem.message == "Saved." and "broadcasts" in problem.what
+    assert i18n_catalogs._conflicts({("ar", None, "Saved."): {("تم الحفظ.",): "x"}}) == []
+
+
+def test_keep_it_agrees_with_what_is_kept_in_arabic() -> None:
+    """A place in a training (مكان, masculine) and a session (جلسة, feminine)."""
+    with use_language("ar"):
+        assert _("No, keep it") == "لا، أبقِه"
+        assert pgettext("session", "No, keep it") == "لا، أبقِها"
 
 
 def test_every_file_with_messages_belongs_to_a_catalogue() -> None:

@@ -56,7 +56,7 @@ async def test_a_trainee_registers_is_reminded_checks_in_and_rates_the_training(
     await amal.onboard("ar")
 
     await amal.send("/menu")
-    await amal.press("التدريبات")
+    await amal.press("الدورات التدريبية")
     await amal.press("دليل الدورات")
     await amal.press(COURSE)
     assert amal.said("اختر موعدًا:")

@@ -202,8 +202,8 @@ def workbook_sheets(
         (_("People served"), figures.people_served),
     ]
     genders = [
-        (_("Male"), trainees.male),
-        (_("Female"), trainees.female),
+        (_("Men"), trainees.male),
+        (_("Women"), trainees.female),
         (_("Not given"), trainees.unspecified),
         (_("Total"), trainees.total),
     ]
@@ -240,7 +240,7 @@ def workbook_sheets(
         (_("Trainees by gender"), [_("Gender"), _("Trainees")], genders),
         (
             _("Trainees by course"),
-            [_("Course"), _("Sessions held"), _("Male"), _("Female"), _("Not given"), _("Total")],
+            [_("Course"), _("Sessions held"), _("Men"), _("Women"), _("Not given"), _("Total")],
             courses,
         ),
         (

@@ -43,7 +43,7 @@ from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, Reply, Text
 from bot.engine.services import Services
 from bot.formatting import format_clock, format_short_day
-from bot.i18n import N_, _, current_language, use_language
+from bot.i18n import N_, _, current_language, pgettext, use_language
 from bot.scheduler import cancel_reminders, remind_at
 from bot.textinput import clean_text
 from storage import consultations, people, reference
@@ -788,8 +788,8 @@ async def cancel_ask_button(ctx: Context, args: tuple[str, ...]) -> None:
         _("Cancel this session?") + "\n\n" + lines,
         [
             [
-                ctx.global_button(_("Yes, cancel it"), "ccy", view.booking.id),
-                ctx.global_button(_("No, keep it"), "cck", view.booking.id),
+                ctx.global_button(pgettext("session", "Yes, cancel it"), "ccy", view.booking.id),
+                ctx.global_button(pgettext("session", "No, keep it"), "cck", view.booking.id),
             ]
         ],
     )

@@ -19,7 +19,7 @@ from bot.engine.keyboards import column
 from bot.engine.registry import Command, Registry
 from bot.engine.replies import Button, Text
 from bot.formatting import format_clock, format_day, format_moment, format_number
-from bot.i18n import N_, _, current_language, use_language
+from bot.i18n import N_, _, current_language, pgettext, use_language
 from storage import trainings
 from storage.people import Role, role_at_least
 
@@ -197,7 +197,7 @@ async def _ask_cancel_session(ctx: Context, session_id: int) -> None:
         [
             [
                 ctx.global_button(_("Yes, cancel the session"), ROUTE, "xy", session_id),
-                ctx.global_button(_("No, keep it"), ROUTE, "l", session_id),
+                ctx.global_button(pgettext("session", "No, keep it"), ROUTE, "l", session_id),
             ]
         ],
     )

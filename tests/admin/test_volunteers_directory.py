@@ -89,7 +89,7 @@ async def test_a_staff_member_filters_volunteers_who_speak_french_in_thala_and_d
     assert response.status_code == 200
     assert "volunteers-thala-fr.csv" in response.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["الاسم", "الهاتف", "المنطقة"]
+    assert rows[0][:3] == ["الاسم", "الهاتف", "المعتمدية"]
     assert [r[0] for r in rows[1:]] == ["Sami Trabelsi", "مريم الخضراوي"]
     assert rows[2][1] == "'+21698301122"  # a leading + would be read as a formula
     assert rows[1][4] == '\'=HYPERLINK("http://x")'  # what he typed, never a formula
