@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from types import ModuleType
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import HTTPException
+from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -192,6 +192,17 @@ def _add_error_pages(app: FastAPI) -> None:
             status_code=403,
             title=_("Not allowed"),
             message=_("Your role does not give access to this page."),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def unreadable_address(request: Request, _exc: RequestValidationError) -> Response:
+        """A hand-edited address (?page=abc) gets a page in the user's language, not JSON."""
+        return web.render(
+            request,
+            "error.html",
+            status_code=400,
+            title=_("This address cannot be read"),
+            message=_("Part of the address is not valid. Go back and use the page's links."),
         )
 
     @app.exception_handler(StarletteHTTPException)

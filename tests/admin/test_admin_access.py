@@ -125,6 +125,16 @@ async def test_staff_without_the_admin_role_cannot_reach_user_management_or_the_
     assert roles == {"amina": "admin", "karim": "staff", "salma": "consultant"}
 
 
+async def test_a_hand_edited_address_gets_a_page_in_arabic_not_an_error_dump(
+    sign_in: SignIn,
+) -> None:
+    admin = await sign_in("amina")
+    page = await admin.open("/audit?page=abc")
+    assert page.status_code == 400
+    assert "لا يمكن قراءة هذا العنوان" in admin.text
+    assert "int_parsing" not in admin.text
+
+
 async def test_a_form_without_the_sites_csrf_token_changes_nothing(
     site: AdminSite, sign_in: SignIn
 ) -> None:
