@@ -116,9 +116,16 @@ def text_problem(text: str) -> str | None:
     return None
 
 
-def _draft_from(
-    text: str, kind: str, values: list[str], when: str, day: str, clock: str, key: str
+def posted_draft(
+    text: str = Form(""),
+    kind: str = Form("everyone"),
+    values: list[str] = Form([]),
+    when: str = Form("now"),
+    day: str = Form(""),
+    clock: str = Form(""),
+    key: str = Form(""),
 ) -> Draft:
+    """The composer's fields as posted (preview, back to edit, schedule all post them)."""
     return Draft(
         text=text.replace("\r\n", "\n").strip(),
         kind=kind if kind in AUDIENCE_LABELS else "everyone",
@@ -192,35 +199,20 @@ def recipients_text(count: int) -> str:
 @router.post("/preview")
 async def preview(
     request: Request,
-    text: str = Form(""),
-    kind: str = Form("everyone"),
-    values: list[str] = Form([]),
-    when: str = Form("now"),
-    day: str = Form(""),
-    clock: str = Form(""),
-    key: str = Form(""),
     user: web.StaffUser = Depends(send_broadcasts),
+    draft: Draft = Depends(posted_draft),
 ) -> Response:
     """The announcement as recipients will see it, who gets it and when; then confirm."""
-    return await _compose_or_confirm(
-        request, user, _draft_from(text, kind, values, when, day, clock, key), confirm=False
-    )
+    return await _compose_or_confirm(request, user, draft, confirm=False)
 
 
 @router.post("/edit")
 async def edit(
     request: Request,
-    text: str = Form(""),
-    kind: str = Form("everyone"),
-    values: list[str] = Form([]),
-    when: str = Form("now"),
-    day: str = Form(""),
-    clock: str = Form(""),
-    key: str = Form(""),
     user: web.StaffUser = Depends(send_broadcasts),
+    draft: Draft = Depends(posted_draft),
 ) -> Response:
     """Back from the preview to the form, with everything as it was typed."""
-    draft = _draft_from(text, kind, values, when, day, clock, key)
     language = web.language(request)
     async with web.state(request).db.reader() as s:
         choices = await audience_choices(s, language)
@@ -241,18 +233,10 @@ async def edit(
 @router.post("")
 async def schedule(
     request: Request,
-    text: str = Form(""),
-    kind: str = Form("everyone"),
-    values: list[str] = Form([]),
-    when: str = Form("now"),
-    day: str = Form(""),
-    clock: str = Form(""),
-    key: str = Form(""),
     user: web.StaffUser = Depends(send_broadcasts),
+    draft: Draft = Depends(posted_draft),
 ) -> Response:
-    return await _compose_or_confirm(
-        request, user, _draft_from(text, kind, values, when, day, clock, key), confirm=True
-    )
+    return await _compose_or_confirm(request, user, draft, confirm=True)
 
 
 async def _compose_or_confirm(
