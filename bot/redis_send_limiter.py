@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-HEADROOM = 0.93  # as LocalSendLimiter: pace a little under the limit (arrival jitter)
+from bot.send_limiter import HEADROOM  # the same margin as in one process (arrival jitter)
+
 MAX_PAUSE_ROUNDS = 100
 
 # KEYS[1] = next free turn (µs, Redis clock), KEYS[2] = pause; ARGV[1] = spacing (µs).
