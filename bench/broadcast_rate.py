@@ -12,7 +12,7 @@ uses a fresh database, dropped afterwards. SQLite works in a temporary folder.
 
 Printed: the machine's load; the send rate from the first announcement the fake server
 accepted to the last (by its clock), as a fraction of MUSHARAKA_GLOBAL_RATE_PER_SECOND (the
-sender paces at 0.85 of it, so 0.85 is the ceiling); the busiest second; the 429s the fake
+sender paces at 0.93 of it, so 0.93 is the ceiling); the busiest second; the 429s the fake
 answered; people who got it twice and people who never got it. Figures only, no verdict.
 """
 

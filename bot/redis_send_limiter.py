@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from bot.send_limiter import HEADROOM  # the same margin as in one process (arrival jitter)
-
+HEADROOM = 0.93  # as LocalSendLimiter: pace a little under the limit (arrival jitter)
 MAX_PAUSE_ROUNDS = 100
 
 # KEYS[1] = next free turn (µs, Redis clock), KEYS[2] = pause; ARGV[1] = spacing (µs).

@@ -36,7 +36,7 @@ from tests.e2e.broadcasts import (
 )
 from tests.fakes.bot_api import FakeBotApi
 
-# At Telegram's 30 messages a second (paced at 85% of it) 2,000 take about 78 s; a loaded
+# At Telegram's 30 messages a second (paced at 93% of it) 2,000 take about 72 s; a loaded
 # machine may need longer. The timeouts only guard against hanging; nothing is timed.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
