@@ -36,7 +36,7 @@ from tests.e2e.broadcasts import (
 )
 from tests.fakes.bot_api import FakeBotApi
 
-# At Telegram's 30 messages a second (paced at 93% of it) 2,000 take about 72 s; a loaded
+# At 24 messages a second (paced at 93% of it) 2,000 take about 90 s; a loaded
 # machine may need longer. The timeouts only guard against hanging; nothing is timed.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
@@ -78,6 +78,12 @@ async def test_a_sender_killed_halfway_resumes_and_everyone_gets_the_announcemen
         # takes from claim to record, even on a busy machine.
         "broadcast_lease_seconds": "20",
         "broadcast_poll_seconds": "0.5",
+        # The fake enforces Telegram's 30/s; the sender is set to 24/s (an operator's
+        # choice the setting allows). In the full suite this process, which also runs the
+        # fake server, is large and busy: its pauses bunched arrivals into a few 429s at
+        # full rate (busiest second 30, CI run of 2026-11-25). Full-rate pacing is measured
+        # by bench/broadcast_rate.py; this test is about the kill and the restart.
+        "global_rate_per_second": "24",
     }
 
     first = sender_process(api, tmp_path, url, **settings).start()
