@@ -68,12 +68,15 @@ META_TYPES = {
     "audit",
     "start-geopoint",
 }
+REPEAT_REASON = (
+    "repeat groups are not supported in a chat; ask for a count and a few fixed questions instead"
+)
 # Survey-sheet types we refuse, with the reason shown to the form's author.
 UNSUPPORTED_TYPES = {
-    "begin_repeat": "repeat groups are not supported in a chat; ask for a count and a "
-    "few fixed questions instead",
-    "begin repeat": "repeat groups are not supported in a chat; ask for a count and a "
-    "few fixed questions instead",
+    "begin_repeat": REPEAT_REASON,
+    "begin repeat": REPEAT_REASON,
+    "begin_loop": "loop (a repeat over a choice list): " + REPEAT_REASON,
+    "begin loop": "loop (a repeat over a choice list): " + REPEAT_REASON,
     "audio": "audio recordings are not supported",
     "background-audio": "background audio recording is not supported",
     "video": "video questions are not supported",
@@ -93,6 +96,52 @@ UNSUPPORTED_TYPES = {
     "start-geopoint": "start-geopoint is not supported",
     "background-geopoint": "background-geopoint is not supported",
 }
+
+
+def _signature(entry: dict[str, Any]) -> tuple[Any, ...]:
+    control, bind = entry.get("control") or {}, entry.get("bind") or {}
+    return (
+        control.get("tag"),
+        control.get("mediatype"),
+        bind.get("type"),
+        bind.get("readonly"),
+        bind.get("jr:preload"),
+        bind.get("jr:preloadParams"),
+    )
+
+
+def _type_aliases() -> dict[str, str]:
+    """The old and KoBo spellings pyxform accepts (``gps``, ``phone number``, ``q int``,
+    ``add date prompt``...) -> the type they stand for in KINDS, META_TYPES or
+    UNSUPPORTED_TYPES. pyxform names select types itself (``select one from X`` arrives as
+    ``select one``); other aliases reach its JSON under their own name, with the XForm
+    definition in pyxform's question type dictionary: an alias is the canonical type
+    whose definition it shares."""
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+    canonical = [*KINDS, *sorted(META_TYPES), *UNSUPPORTED_TYPES, "dateTime"]
+    by_signature: dict[tuple[Any, ...], str] = {}
+    for name in canonical:
+        entry = QUESTION_TYPE_DICT.get(name)
+        if entry is not None:
+            by_signature.setdefault(_signature(entry), name)
+    aliases: dict[str, str] = {}
+    for name, entry in QUESTION_TYPE_DICT.items():
+        if name in KINDS or name in META_TYPES or name in UNSUPPORTED_TYPES:
+            continue
+        if (entry.get("control") or {}).get("tag") in ("select1", "select"):
+            continue  # pyxform itself turns select spellings into "select one" / "... apply"
+        if name.startswith("uri:") and name[4:] in META_TYPES:
+            aliases[name] = name[4:]  # uri:username, uri:email...: the same metadata
+            continue
+        target = by_signature.get(_signature(entry))
+        if target is not None and target != name:
+            aliases[name] = "datetime" if target == "dateTime" else target
+    aliases["select one external"] = "select_one_external"  # not a text, whatever it shares
+    return aliases
+
+
+TYPE_ALIASES = _type_aliases()
 LANGUAGE_NAMES = {
     "arabic": "ar",
     "العربية": "ar",
@@ -273,16 +322,47 @@ class _Builder:
                 )
             elif kind == "repeat":
                 self.problem(name, "repeat groups are not supported in a chat")
-            elif kind in META_TYPES:
-                self.questions.append(
-                    Question(
-                        name, "/".join((*path, name)), Kind.META, self.row(name) or 0, meta=kind
-                    )
-                )
-            elif kind in KINDS:
-                self.question(child, KINDS[kind], path, relevant, groups)
+            elif kind == "loop":
+                self.problem(name, "loop (a repeat over a choice list): " + REPEAT_REASON)
             else:
-                self.problem(name, f"question type {kind!r} is not supported")
+                self.typed(child, kind, path, relevant, groups)
+
+    def typed(
+        self,
+        child: dict[str, Any],
+        kind: str,
+        path: tuple[str, ...],
+        relevant: tuple[str, ...],
+        groups: tuple[Labels, ...],
+    ) -> None:
+        name = str(child.get("name", ""))
+        alias = TYPE_ALIASES.get(kind)
+        if alias is not None and kind not in KINDS and kind not in META_TYPES:
+            child = self.with_alias_definition(child, kind)
+            kind = alias
+        if kind in META_TYPES:
+            self.questions.append(
+                Question(name, "/".join((*path, name)), Kind.META, self.row(name) or 0, meta=kind)
+            )
+        elif kind in KINDS:
+            self.question(child, KINDS[kind], path, relevant, groups)
+        elif kind in UNSUPPORTED_TYPES:
+            self.problem(name, f"type {child.get('type')!r}: {UNSUPPORTED_TYPES[kind]}")
+        else:
+            self.problem(name, f"question type {kind!r} is not supported")
+
+    def with_alias_definition(self, child: dict[str, Any], kind: str) -> dict[str, Any]:
+        """An alias may bring its own constraint and hint (``phone number``: digits only;
+        ``percentage``: 0 to 100), which the row's own columns override."""
+        from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+        entry = QUESTION_TYPE_DICT.get(kind) or {}
+        bind = {**(entry.get("bind") or {}), **(child.get("bind") or {})}
+        bind.pop("type", None)
+        merged = {**child, "bind": bind}
+        if entry.get("hint") and not child.get("hint"):
+            merged["hint"] = entry["hint"]
+        return merged
 
     def question(
         self,

@@ -148,6 +148,7 @@ class Form:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {q.name: q for q in self.questions})
+        object.__setattr__(self, "_paths", {q.name: q.path for q in self.questions})
 
     # --- lookups ------------------------------------------------------------------
     def question(self, name: str) -> Question:
@@ -155,6 +156,11 @@ class Form:
 
     def has(self, name: str) -> bool:
         return name in self._by_name  # type: ignore[attr-defined]
+
+    @property
+    def paths(self) -> dict[str, str]:
+        """Where each field sits in the instance (``group/name``), for relative paths."""
+        return self._paths  # type: ignore[attr-defined]
 
     @property
     def asked(self) -> list[Question]:

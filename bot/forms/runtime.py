@@ -72,7 +72,7 @@ class Run:
             if not self._relevant(question, values):
                 values[question.name] = ""
             elif question.kind == Kind.CALCULATE:
-                values[question.name] = self._safe_string(question.calculation, values)
+                values[question.name] = self._safe_string(question, question.calculation, values)
             elif question.kind == Kind.META:
                 values[question.name] = self.meta_value(question)
         return values
@@ -89,15 +89,20 @@ class Run:
     def _relevant(self, question: Question, values: Mapping[str, str]) -> bool:
         for expression in question.relevant:
             try:
-                if not evaluate_boolean(expression, values, environment=self.environment):
+                if not evaluate_boolean(expression, values, **self._where(question)):
                     return False
             except ExpressionError:
                 log.warning("relevant of %s failed; asking it", question.name, exc_info=True)
         return True
 
-    def _safe_string(self, expression: str, values: Mapping[str, str]) -> str:
+    def _where(self, question: Question) -> dict[str, Any]:
+        """What an expression of ``question`` sees besides the answers: the clock, and where
+        it sits in the form, so that ``..``, ``.`` and ``current()`` resolve as in ODK."""
+        return {"environment": self.environment, "here": question.name, "paths": self.form.paths}
+
+    def _safe_string(self, question: Question, expression: str, values: Mapping[str, str]) -> str:
         try:
-            return evaluate_string(expression, values, environment=self.environment)
+            return evaluate_string(expression, values, **self._where(question))
         except ExpressionError:
             log.warning("calculation %r failed", expression, exc_info=True)
             return ""
@@ -111,7 +116,7 @@ class Run:
         if question.required == "true()":
             return True
         try:
-            return evaluate_boolean(question.required, self.values(), environment=self.environment)
+            return evaluate_boolean(question.required, self.values(), **self._where(question))
         except ExpressionError:
             return True
 
@@ -173,7 +178,7 @@ class Run:
             item = {"name": choice.name, "label": choice.text(self.language), **choice.columns}
             try:
                 if evaluate_boolean(
-                    question.choice_filter, values, item=item, environment=self.environment
+                    question.choice_filter, values, item=item, **self._where(question)
                 ):
                     kept.append(choice)
             except ExpressionError:
@@ -199,7 +204,7 @@ class Run:
             values[question.name] = value
             try:
                 ok = evaluate_boolean(
-                    question.constraint, values, current=value, environment=self.environment
+                    question.constraint, values, current=value, **self._where(question)
                 )
             except ExpressionError:
                 log.warning("constraint of %s failed; accepting", question.name, exc_info=True)

@@ -24,13 +24,15 @@ from __future__ import annotations
 import copy
 import math
 import re
+import secrets
+import string
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -240,6 +242,31 @@ _replace_operator("div", _arithmetic(_div))
 _replace_operator("mod", _arithmetic(_mod))
 
 
+def _allow_paths_after_calls(symbol: str) -> None:
+    """XPath 1.0 allows a path after a function call or a parenthesis (``current()/../x``,
+    ``(a | b)/c``: FilterExpr '/' RelativeLocationPath); elementpath's XPath 1.0 parser
+    does not."""
+    base = OdkXPathParser.symbol_table[symbol]
+    original = base.led
+
+    def led(self: XPathToken, left: XPathToken) -> XPathToken:
+        if left.label == "function" or left.symbol == "(":
+            parser = self.parser
+            if parser.next_token.label not in parser.PATH_STEP_LABELS:
+                parser.expected_next(*parser.PATH_STEP_SYMBOLS)
+            self[:] = left, parser.expression(75)
+            return self
+        return original(self, left)
+
+    OdkXPathParser.symbol_table[symbol] = type(
+        f"Odk{base.__name__}", (base,), {"led": led, "__module__": __name__}
+    )
+
+
+_allow_paths_after_calls("/")
+_allow_paths_after_calls("//")
+
+
 # --- ODK functions ----------------------------------------------------------------------
 
 
@@ -260,7 +287,18 @@ def _args(self: XPathToken, context: Any) -> list[Any]:
     return values
 
 
+def _all_items(self: XPathToken, context: Any) -> list[Any]:
+    """Every argument, a node-set counting as each of its nodes (max, min, sum, join...)."""
+    values: list[Any] = []
+    for index in range(len(self)):
+        results = self[index].select(copy.copy(context))
+        values.extend(_plain(item) for item in results)
+    return values
+
+
 _ENVIRONMENT: ContextVar[Environment | None] = ContextVar("odk_environment", default=None)
+# What current() stands for: the question's own node, even inside a choice_filter.
+_CURRENT: ContextVar[Any] = ContextVar("odk_current", default=None)
 
 
 def _environment(context: Any) -> Environment:
@@ -270,12 +308,16 @@ def _environment(context: Any) -> Environment:
 ODK_FUNCTIONS: set[str] = set()
 
 
-def _register(name: str, nargs: Any, prefix: str | None = None) -> Callable[..., Any]:
+def _register(
+    name: str, nargs: Any, prefix: str | None = None, *, nodesets: bool = False
+) -> Callable[..., Any]:
+    """An ODK function; with ``nodesets`` a node-set argument is spread into its values."""
     ODK_FUNCTIONS.add(f"{prefix}:{name}" if prefix else name)
+    arguments = _all_items if nodesets else _args
 
     def bind(func: Callable[..., Any]) -> Callable[..., Any]:
         def evaluate(self: XPathToken, context: Any = None) -> Any:
-            return func(context, *_args(self, context))
+            return func(context, *arguments(self, context))
 
         if prefix is None and name in OdkXPathParser.symbol_table:
             # An XPath 1.0 function ODK extends (round/2): our own subclass, so that
@@ -351,10 +393,13 @@ def _int(context: Any, value: Any) -> float:
 @_register("round", (1, 2))
 def _round(context: Any, value: Any, digits: Any = 0) -> float:
     number, places = to_number(value), to_number(digits)
-    if math.isnan(number) or math.isnan(places):
-        return math.nan
-    factor = 10 ** int(places)
-    return math.floor(number * factor + 0.5) / factor  # half up, as JavaRosa does
+    if math.isnan(number) or math.isnan(places) or math.isinf(number):
+        return number if math.isinf(number) else math.nan
+    if places == 0:
+        return float(math.floor(number + 0.5))  # XPath 1.0: halves go up (round(-2.5) = -2)
+    # round(x, n): JavaRosa's BigDecimal HALF_UP on the written digits (2.345 -> 2.35).
+    exponent = Decimal(1).scaleb(-int(places))
+    return float(Decimal(repr(number)).quantize(exponent, rounding=ROUND_HALF_UP))
 
 
 @_register("pow", 2)
@@ -396,16 +441,40 @@ def _sqrt(context: Any, value: Any) -> float:
     return math.sqrt(number) if number >= 0 else math.nan
 
 
-@_register("max", (1, None))
+def _math(name: str, operation: Callable[..., float], nargs: int = 1) -> None:
+    def func(context: Any, *values: Any) -> float:
+        try:
+            return float(operation(*(to_number(v) for v in values)))
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return math.nan
+
+    _register(name, nargs)(func)
+
+
+for _name, _operation in (
+    ("sin", math.sin),
+    ("cos", math.cos),
+    ("tan", math.tan),
+    ("asin", math.asin),
+    ("acos", math.acos),
+    ("atan", math.atan),
+    ("exp10", lambda x: math.pow(10, x)),
+):
+    _math(_name, _operation)
+_math("atan2", math.atan2, 2)
+_math("pi", lambda: math.pi, 0)
+
+
+@_register("max", (1, None), nodesets=True)
 def _max(context: Any, *values: Any) -> float:
     numbers = [to_number(v) for v in values]
-    return math.nan if any(math.isnan(n) for n in numbers) else max(numbers)
+    return math.nan if not numbers or any(math.isnan(n) for n in numbers) else max(numbers)
 
 
-@_register("min", (1, None))
+@_register("min", (1, None), nodesets=True)
 def _min(context: Any, *values: Any) -> float:
     numbers = [to_number(v) for v in values]
-    return math.nan if any(math.isnan(n) for n in numbers) else min(numbers)
+    return math.nan if not numbers or any(math.isnan(n) for n in numbers) else min(numbers)
 
 
 @_register("today", 0)
@@ -495,6 +564,11 @@ def _boolean_from_string(context: Any, value: Any) -> bool:
     return to_string(value).strip().lower() in ("true", "1")
 
 
+@_register("current", 0)
+def _current(context: Any) -> Any:
+    return _CURRENT.get()
+
+
 @_register("once", 1)
 def _once(context: Any, value: Any) -> Any:
     return value
@@ -502,27 +576,44 @@ def _once(context: Any, value: Any) -> Any:
 
 @_register("uuid", (0, 1))
 def _uuid(context: Any, length: Any = None) -> str:
-    return str(uuid.uuid4())
+    if length is None:
+        return str(uuid.uuid4())
+    size = to_number(length)
+    if math.isnan(size) or size < 1:
+        return ""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(min(int(size), 1000)))
 
 
-@_register("count-non-empty", 1)
-def _count_non_empty(context: Any, value: Any) -> int:
-    return 1 if to_string(value) != "" else 0
+@_register("count-non-empty", 1, nodesets=True)
+def _count_non_empty(context: Any, *values: Any) -> int:
+    return sum(1 for value in values if to_string(value) != "")
 
 
-@_register("join", (2, None))
+@_register("join", (1, None), nodesets=True)
 def _join(context: Any, separator: Any, *values: Any) -> str:
-    return to_string(separator).join(to_string(v) for v in values if to_string(v) != "")
+    # JavaRosa joins every value, empty ones included: join(', ', 'a', '') is 'a, '.
+    return to_string(separator).join(to_string(v) for v in values)
 
 
-@_register("checklist", (3, None))
+@_register("concat", (0, None), nodesets=True)
+def _concat(context: Any, *values: Any) -> str:
+    return "".join(to_string(v) for v in values)
+
+
+@_register("sum", 1, nodesets=True)
+def _sum(context: Any, *values: Any) -> float:
+    return float(sum(to_number(v) for v in values))
+
+
+@_register("checklist", (3, None), nodesets=True)
 def _checklist(context: Any, minimum: Any, maximum: Any, *values: Any) -> bool:
     count = sum(1 for v in values if to_boolean(v))
     low, high = to_number(minimum), to_number(maximum)
     return (low < 0 or count >= low) and (high < 0 or count <= high)
 
 
-@_register("weighted-checklist", (4, None))
+@_register("weighted-checklist", (4, None), nodesets=True)
 def _weighted_checklist(context: Any, minimum: Any, maximum: Any, *pairs: Any) -> bool:
     total = sum(
         to_number(pairs[i + 1]) for i in range(0, len(pairs) - 1, 2) if to_boolean(pairs[i])
@@ -542,28 +633,149 @@ def references(expression: str) -> list[str]:
     return list(dict.fromkeys(REFERENCE.findall(expression)))
 
 
+# --- reading an expression: XPath 1.0's lexical structure ---------------------------------
+#
+# An expression is read into tokens the way XPath 1.0 section 3.7 says, so that ``and (``,
+# ``or(``, ``div (`` are operators and a field called ``div`` is a name: a name is an
+# operator when a token comes before it that is not ``@ :: ( [ ,`` or an operator; it is a
+# function (or a node type) when ``(`` follows it; an axis when ``::`` follows it.
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # reference literal number variable operator function nodetype axis name punct
+    text: str
+    start: int
+
+    @property
+    def is_operator(self) -> bool:
+        return self.kind == "operator"
+
+
+OPERATOR_NAMES = frozenset({"and", "or", "div", "mod"})
+NODE_TYPES = frozenset({"comment", "text", "processing-instruction", "node"})
+_NCNAME = r"[^\W\d][\w.-]*"
+_LEXEME = re.compile(
+    r"""
+    (?P<reference>\$\{[^}]*\})
+  | (?P<literal>"[^"]*"|'[^']*')
+  | (?P<number>\d+(?:\.\d*)?|\.\d+)
+  | (?P<punct>\.\.|::|[.()\[\]@,])
+  | (?P<wrong><>|==|&&|\|\||!(?!=))
+  | (?P<symbol>!=|<=|>=|//|[<>=/|+\-*])
+  | (?P<variable>\$(?:NCNAME:)?NCNAME)
+  | (?P<name>NCNAME:\*|NCNAME(?::NCNAME)?)
+    """.replace("NCNAME", _NCNAME),
+    re.VERBOSE,
+)
+_BEFORE_NAME_TEST = frozenset({"@", "::", "(", "[", ","})
+_WRONG = {
+    "<>": "'<>' is not XPath: write !=",
+    "==": "'==' is not XPath: write =",
+    "&&": "'&&' is not XPath: write and",
+    "||": "'||' is not XPath: write or",
+    "!": "'!' is not XPath: write not(...)",
+}
+
+
+def tokens(expression: str) -> list[Token]:
+    """The tokens of an expression (raises :class:`ExpressionError` on a lexical error)."""
+    out: list[Token] = []
+    index, size = 0, len(expression)
+    while index < size:
+        if expression[index].isspace():
+            index += 1
+            continue
+        match = _LEXEME.match(expression, index)
+        if match is None:
+            if expression[index] in "'\"":
+                raise ExpressionError(f"a string opened at character {index + 1} is not closed")
+            raise ExpressionError(f"unexpected {expression[index]!r} at character {index + 1}")
+        kind, text = match.lastgroup or "", match.group()
+        if kind == "wrong":
+            raise ExpressionError(_WRONG[text])
+        if kind in ("symbol", "name"):
+            kind = _classify(kind, text, out, expression, match.end())
+        out.append(Token(kind, text, index))
+        index = match.end()
+    return out
+
+
+def _classify(kind: str, text: str, before: list[Token], expression: str, end: int) -> str:
+    previous = before[-1] if before else None
+    after_operand = previous is not None and not (
+        previous.is_operator or (previous.kind == "punct" and previous.text in _BEFORE_NAME_TEST)
+    )
+    if kind == "symbol":
+        # '*' after an operand multiplies; otherwise it is the name test "any element".
+        return "name" if text == "*" and not after_operand else "operator"
+    if after_operand and text in OPERATOR_NAMES:
+        return "operator"
+    rest = expression[end:].lstrip()
+    if rest.startswith("("):
+        return "nodetype" if text in NODE_TYPES else "function"
+    if rest.startswith("::"):
+        return "axis"
+    return "name"
+
+
+def functions_called(expression: str) -> list[str]:
+    """Names of the functions an expression calls, in order, without repeats."""
+    try:
+        found = [t.text for t in tokens(expression) if t.kind == "function"]
+    except ExpressionError:
+        return []  # compile_expression says what is wrong
+    return list(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=4096)
+def walks_instance(expression: str) -> bool:
+    """Whether an expression walks the form's instance (``..``, names, ``current()``), beyond
+    ``${name}`` references and ``.``."""
+    try:
+        found = tokens(expression)
+    except ExpressionError:
+        return False
+    return any(
+        t.kind in ("name", "axis", "nodetype")
+        or (t.kind == "punct" and t.text in ("..", "@"))
+        or (t.kind == "operator" and t.text in ("/", "//"))
+        or (t.kind == "function" and t.text == "current")
+        for t in found
+    )
+
+
 def to_xpath(expression: str) -> str:
-    """``${name}`` -> ``$name`` (XPath variables that hold the answers)."""
-    return REFERENCE.sub(lambda m: "$" + _variable(m.group(1)), expression)
+    """``${name}`` -> ``$name``: XPath variables that hold the answers. A space keeps the
+    variable apart from what follows (``${a}-1`` is ``$a - 1``, not the variable ``a-1``)."""
+    try:
+        found = tokens(expression)
+    except ExpressionError:
+        found = []
+    if not found:
+        return REFERENCE.sub(lambda m: "$" + _variable(m.group(1)) + " ", expression)
+    out, position = [], 0
+    for token in found:
+        out.append(expression[position : token.start])
+        if token.kind == "reference":
+            out.append(" $" + _variable(token.text[2:-1]) + " ")
+        else:
+            out.append(token.text)
+        position = token.start + len(token.text)
+    out.append(expression[position:])
+    return "".join(out)
 
 
 def _variable(name: str) -> str:
     return name.replace(":", "__")
 
 
-_FUNCTION_CALL = re.compile(r"(?<![\w$:.-])([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(")
 _XPATH1_FUNCTIONS = {
     "last", "position", "count", "id", "local-name", "namespace-uri", "name", "string",
     "concat", "starts-with", "contains", "substring-before", "substring-after", "substring",
     "string-length", "normalize-space", "translate", "boolean", "not", "true", "false", "lang",
-    "number", "sum", "floor", "ceiling", "round", "node", "text",
+    "number", "sum", "floor", "ceiling", "round",
 }  # fmt: skip
-
-
-def functions_called(expression: str) -> list[str]:
-    """Names of the functions an expression calls (outside string literals)."""
-    without_strings = re.sub(r"'[^']*'|\"[^\"]*\"", "''", expression)
-    return list(dict.fromkeys(_FUNCTION_CALL.findall(without_strings)))
 
 
 def known_function(name: str) -> bool:
@@ -588,35 +800,87 @@ def evaluate(
     current: str | None = None,
     item: Mapping[str, str] | None = None,
     environment: Environment | None = None,
+    here: str | None = None,
+    paths: Mapping[str, str] | None = None,
 ) -> Any:
     """Evaluate an ODK expression.
 
     ``values`` are the answers by field name (missing names count as unanswered);
     ``current`` is the value ``.`` stands for (a constraint's answer); ``item`` is the
     choice row a ``choice_filter`` is tested against (its columns are child elements).
+
+    ``here`` names the question the expression belongs to and ``paths`` where each field
+    sits in the form (``group/name``): with them, relative paths resolve as in ODK, on an
+    instance built from the answers — ``../fav_color`` (what pyxform writes for
+    ``or_other``), ``.`` (this question), ``current()`` (this question, also inside a
+    choice_filter, where ``.`` is the choice).
     """
     token = compile_expression(expression)
-    root = ET.Element("item" if item is not None else "value")
+    instance: ET.Element | None = None
+    here_element: ET.Element | None = None
+    if here is not None and paths and walks_instance(expression):
+        instance, here_element = _instance(values, paths, here, current)
     if item is not None:
+        root = ET.Element("item")
         for key, text in item.items():
             child = ET.SubElement(root, key if _xml_name(key) else "_")
             child.text = text
+    elif here_element is not None and instance is not None:
+        root = instance
     else:
-        root.text = current or ""
+        root = ET.Element("value")
+        root.text = current if current is not None else values.get(here or "", "") or ""
     variables: dict[str, Any] = {
         _variable(name): ("" if value is None else str(value)) for name, value in values.items()
     }
     for name in references(expression):
         variables.setdefault(_variable(name), "")
-    context = XPathContext(root, variables=variables)
+    current_node: Any
+    if root is instance:
+        context = XPathContext(root, item=here_element, variables=variables)
+        current_node = context.item
+    else:
+        context = XPathContext(root, variables=variables)
+        current_node = (
+            XPathContext(instance, item=here_element).item if instance is not None else context.root
+        )
     reset = _ENVIRONMENT.set(environment or Environment())
+    reset_current = _CURRENT.set(current_node)
     try:
         result = token.evaluate(context)
     except ElementPathError as exc:
         raise ExpressionError(str(exc)) from exc
     finally:
+        _CURRENT.reset(reset_current)
         _ENVIRONMENT.reset(reset)
     return _plain(result) if isinstance(result, list | XPathNode | UntypedAtomic) else result
+
+
+def _instance(
+    values: Mapping[str, str], paths: Mapping[str, str], here: str, current: str | None
+) -> tuple[ET.Element, ET.Element | None]:
+    """The form's instance as ODK keeps it (``<data><group><name>answer</name>...``)."""
+    root = ET.Element("data")
+    groups: dict[str, ET.Element] = {"": root}
+    here_element = None
+    for name, path in paths.items():
+        parent_path, _, leaf = path.rpartition("/")
+        parent = groups.get(parent_path)
+        if parent is None:
+            parent = root
+            walked = ""
+            for part in parent_path.split("/"):
+                walked = f"{walked}/{part}" if walked else part
+                if walked not in groups:
+                    groups[walked] = ET.SubElement(parent, part)
+                parent = groups[walked]
+        element = ET.SubElement(parent, leaf or name)
+        element.text = values.get(name, "") or ""
+        if name == here:
+            here_element = element
+            if current is not None:
+                element.text = current
+    return root, here_element
 
 
 def evaluate_boolean(expression: str, values: Mapping[str, str], **kwargs: Any) -> bool:
