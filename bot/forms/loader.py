@@ -238,6 +238,18 @@ def scan_survey_sheet(data: bytes) -> SheetScan:
     return scan
 
 
+def _check_xls(data: bytes) -> SheetScan:
+    """An .xls body that xlrd cannot open is damaged (pyxform would only name its reader)."""
+    import xlrd
+
+    scan = SheetScan()
+    try:
+        xlrd.open_workbook(file_contents=data).release_resources()
+    except Exception as exc:  # xlrd raises several kinds for a damaged file
+        scan.problems.append(FormProblem(None, f"this is not a readable .xls file ({exc})"))
+    return scan
+
+
 def _pyxform_json(data: bytes, suffix: str) -> tuple[dict[str, Any], list[str]]:
     from pyxform.errors import PyXFormError
     from pyxform.xls2json import parse_file_to_json
@@ -609,7 +621,7 @@ def load_xlsform(source: str | Path | bytes, filename: str = "form.xlsx") -> For
     suffix = Path(filename).suffix.lower() or ".xlsx"
     if suffix not in (".xlsx", ".xls"):
         raise FormError([FormProblem(None, f"{filename}: an XLSForm is an .xlsx or .xls file")])
-    scan = scan_survey_sheet(data) if suffix == ".xlsx" else SheetScan()
+    scan = scan_survey_sheet(data) if suffix == ".xlsx" else _check_xls(data)
     if any(p.row is None for p in scan.problems):
         raise FormError(scan.problems)
     try:

@@ -58,6 +58,9 @@ UNSUPPORTED_FUNCTIONS = {
     "distance": "distance() needs a geotrace or geoshape, which this bot does not support",
     "digest": "digest() is not supported",
     "base64-decode": "base64-decode() is not supported",
+    "jr:itext": "jr:itext() looks up the XForm's translations by id; pyxform writes it only "
+    "in the XForm (labels of filtered choices), and the bot reads those labels from the "
+    "choices sheet; use jr:choice-name() in an expression",
 }
 
 
@@ -518,9 +521,12 @@ _FORMAT_CODES = {
     "%H": "%H",
     "%M": "%M",
     "%S": "%S",
+    "%h": "{hour}",
+    "%3": "{milliseconds:03d}",
 }
 
 
+@_register("format-date-time", 2)
 @_register("format-date", 2)
 def _format_date(context: Any, value: Any, pattern: Any) -> str:
     number = to_number(value)
@@ -534,12 +540,34 @@ def _format_date(context: Any, value: Any, pattern: Any) -> str:
         code = text[index : index + 2]
         if code in _FORMAT_CODES:
             piece = _FORMAT_CODES[code]
-            out.append(moment.strftime(piece).format(month=moment.month, day=moment.day))
+            out.append(
+                moment.strftime(piece).format(
+                    month=moment.month,
+                    day=moment.day,
+                    hour=moment.hour,
+                    milliseconds=moment.microsecond // 1000,
+                )
+            )
             index += 2
         else:
             out.append(text[index])
             index += 1
     return "".join(out)
+
+
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?")
+
+
+@_register("decimal-time", 1)
+def _decimal_time(context: Any, value: Any) -> float:
+    """A time of day as a fraction of the day ('12:00' -> 0.5)."""
+    match = _TIME.match(to_string(value).strip())
+    if match is None:
+        return math.nan
+    hours, minutes, seconds = int(match[1]), int(match[2]), float(match[3] or 0)
+    if hours > 23 or minutes > 59 or seconds >= 60:
+        return math.nan
+    return (hours * 3600 + minutes * 60 + seconds) / 86400
 
 
 @_register("substr", (2, 3))
@@ -747,15 +775,10 @@ def walks_instance(expression: str) -> bool:
 
 def to_xpath(expression: str) -> str:
     """``${name}`` -> ``$name``: XPath variables that hold the answers. A space keeps the
-    variable apart from what follows (``${a}-1`` is ``$a - 1``, not the variable ``a-1``)."""
-    try:
-        found = tokens(expression)
-    except ExpressionError:
-        found = []
-    if not found:
-        return REFERENCE.sub(lambda m: "$" + _variable(m.group(1)) + " ", expression)
+    variable apart from what follows (``${a}-1`` is ``$a - 1``, not the variable ``a-1``).
+    Raises :class:`ExpressionError` on what XPath cannot read (``<>``, an open string)."""
     out, position = [], 0
-    for token in found:
+    for token in tokens(expression):
         out.append(expression[position : token.start])
         if token.kind == "reference":
             out.append(" $" + _variable(token.text[2:-1]) + " ")
@@ -787,8 +810,9 @@ def known_function(name: str) -> bool:
 def compile_expression(expression: str) -> XPathToken:
     """The parsed expression (cached: forms are evaluated again at every answer)."""
     parser = OdkXPathParser(namespaces={"jr": JR_NAMESPACE})
+    source = to_xpath(expression)
     try:
-        return parser.parse(to_xpath(expression))
+        return parser.parse(source)
     except ElementPathError as exc:
         raise ExpressionError(str(exc)) from exc
 
