@@ -10,11 +10,17 @@ from datetime import date
 
 import pytest
 
+from bot.config import PROJECT_ROOT
+from bot.forms.loader import TYPE_ALIASES
 from bot.forms.xpath import (
+    _XPATH1_FUNCTIONS,
+    ODK_FUNCTIONS,
+    UNSUPPORTED_FUNCTIONS,
     Environment,
     ExpressionError,
     evaluate,
     functions_called,
+    known_function,
     tokens,
 )
 
@@ -269,3 +275,16 @@ def test_max_and_min_over_node_sets() -> None:
     assert at("sum(../boys | ../girls)", "children", boys="2", girls="5") == 7
     assert at("count-non-empty(../*)", "children", boys="2") == 1
     assert at("join('+', ../boys | ../girls)", "children", boys="2", girls="5") == "2+5"
+
+
+# --- the README says all of it ------------------------------------------------------------------
+
+
+def test_the_readme_lists_every_supported_function_and_type_alias() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    surveys = readme[readme.index("## Surveys") :]
+    surveys = surveys[: surveys.index("\n## ", 1)]
+    functions = ODK_FUNCTIONS | _XPATH1_FUNCTIONS | set(UNSUPPORTED_FUNCTIONS)
+    assert not [f for f in sorted(functions) if f"`{f}()`" not in surveys]
+    assert not [a for a in sorted(TYPE_ALIASES) if f"`{a}`" not in surveys]
+    assert not known_function("and") and not known_function("or")  # operators, not functions

@@ -1,22 +1,26 @@
 """XPath as ODK forms write it: elementpath's XPath 1.0 parser plus the ODK functions.
 
 XLSForm expressions (``relevant``, ``constraint``, ``calculation``, ``choice_filter``)
-are XPath 1.0 with JavaRosa's extensions. We parse them with elementpath's
+are XPath 1.0 with JavaRosa's extensions. They are first read into tokens with XPath 1.0's
+own lexical rules (:func:`tokens`: ``and (`` after an operand is the operator, a field
+called ``div`` is a name, ``${a}-1`` is a subtraction), then parsed with elementpath's
 :class:`~elementpath.XPath1Parser`, extended here with:
 
-* the ODK functions real forms use: ``selected``, ``count-selected``, ``selected-at``,
-  ``jr:choice-name``, ``regex``, ``if``, ``coalesce``, ``int``, ``round`` (two arguments),
-  ``pow``, ``abs``, ``min``/``max`` (any number of arguments), ``today``, ``now``,
-  ``date``, ``format-date``, ``decimal-date-time``, ``substr``, ``ends-with``,
-  ``boolean-from-string``, ``once``, ``uuid``, ``checklist``, ``weighted-checklist``,
-  ``log``, ``log10``, ``exp``, ``sqrt``, ``count-non-empty``, ``join``;
+* the ODK function library (see README, Surveys: every function and how it computes):
+  selects, ``if``/``coalesce``, ODK math and trigonometry, ``round`` with digits, node-set
+  ``max``/``min``/``sum``/``join``, dates and ``format-date``, ``uuid``, checklists,
+  ``jr:choice-name`` and ``current()``;
+* paths after a call (``current()/../district``), which elementpath's XPath 1.0 parser
+  refuses though XPath 1.0 allows them;
 * JavaRosa's number rules: an empty answer is NaN (so ``${age} > 18`` is simply false
   while age is unanswered, instead of an error), and dates count as days since
   1970-01-01, so ``. <= today()`` and ``int((today() - ${dob}) div 365.25)`` work.
 
 ``${name}`` references are turned into XPath variables (``$name``) whose values are the
 answers as ODK stores them (strings: ``"tap well"`` for a select_multiple, ``"2026-11-24"``
-for a date); ``.`` is the answer being checked.
+for a date); ``.`` is the answer being checked. Relative paths (``../fav_color``, which
+pyxform writes for ``or_other``) resolve on an instance built from the answers when the
+caller says which question the expression belongs to (``here``, ``paths``).
 """
 
 from __future__ import annotations
