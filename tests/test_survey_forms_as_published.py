@@ -343,3 +343,29 @@ async def test_a_resident_who_picks_a_listed_colour_is_not_asked_to_specify(
         [submission] = list(await s.scalars(select(SurveySubmission)))
         answers = await surveys.submission_answers(s, submission.id)
     assert answers == {"fav_color": "green", "comment": "Please hurry"}
+
+
+async def test_an_arabic_resident_reads_other_and_its_question_in_arabic(
+    engine: Engine, sqlite_db: Database
+) -> None:
+    arabic_form = xlsform_bytes(
+        [
+            {
+                "type": "select_one water or_other",
+                "name": "source",
+                "label::Arabic (ar)": "ما مصدر مياه الشرب؟",
+            }
+        ],
+        [{"list_name": "water", "name": "tap", "label::Arabic (ar)": "الحنفية"}],
+        {"form_id": "water_ar", "version": "1"},
+    )
+    async with sqlite_db.transaction() as s:
+        await import_xlsform(s, arabic_form)
+    chat = Chat(engine, language="ar")
+    await chat.onboard("ar")
+    await chat.send("/start survey_water_ar")
+    assert chat.buttons()[:2] == ["الحنفية", "غير ذلك"]  # not pyxform's English "Other"
+    await chat.press("غير ذلك")
+    assert chat.said("يُرجى تحديد إجابتك الأخرى.")  # not "Specify other."
+    await chat.send("صهريج البلدية")
+    assert chat.said("صهريج البلدية")  # in the review

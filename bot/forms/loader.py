@@ -11,11 +11,12 @@ from __future__ import annotations
 import io
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.config import SUPPORTED_LANGUAGES
 from bot.forms.model import (
     DEFAULT_ROLES,
     Choice,
@@ -32,6 +33,7 @@ from bot.forms.xpath import (
     known_function,
     references,
 )
+from bot.i18n import _, pgettext, use_language
 
 FORM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
@@ -155,6 +157,10 @@ LANGUAGE_NAMES = {
 _LANGUAGE_CODE = re.compile(r"\(\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?\s*\)\s*$")
 _PYXFORM_ROW = re.compile(r"\[row\s*:\s*(\d+)\]")
 _RANK_LIMIT = re.compile(r"count-selected\(\s*\.\s*\)\s*(<=|<|=|>=|>)\s*(\d+)")
+# What pyxform writes for `select_one X or_other`, in English only: shown to residents in
+# their own language instead.
+OR_OTHER_CHOICE = ("other", "Other")
+OR_OTHER_LABEL = "Specify other."
 TRUE_WORDS = {"yes", "true", "true()", "1", "oui", "نعم"}
 FALSE_WORDS = {"", "no", "false", "false()", "0", "non", "لا"}
 
@@ -403,12 +409,15 @@ class _Builder:
             extra.update(self.range_bounds(name, child.get("parameters") or {}))
         if child.get("media"):
             self.warnings.append(f"{name}: images and audio in labels are not shown in the chat")
+        label = self.labels(child.get("label"))
+        if child.get("label") == OR_OTHER_LABEL and own_relevant.startswith("selected(../"):
+            label = _in_every_language(label, lambda: _("Specify other."))
         question = Question(
             name=name,
             path="/".join((*path, name)),
             kind=kind,
             row=self.row(name) or 0,
-            label=self.labels(child.get("label")),
+            label=label,
             hint=self.labels(child.get("hint")),
             required=self.required(name, str(bind.get("required") or "")),
             required_message=self.labels(bind.get("jr:requiredMsg")),
@@ -444,9 +453,10 @@ class _Builder:
                 for k, v in raw_choice.items()
                 if k not in ("name", "label", "media", "image") and not isinstance(v, dict)
             }
-            items.append(
-                Choice(str(raw_choice["name"]), self.labels(raw_choice.get("label")), columns)
-            )
+            name, labels = str(raw_choice["name"]), self.labels(raw_choice.get("label"))
+            if (name, set(labels.values())) == (OR_OTHER_CHOICE[0], {OR_OTHER_CHOICE[1]}):
+                labels = _in_every_language(labels, lambda: pgettext("or_other", "Other"))
+            items.append(Choice(name, labels, columns))
         self.choices[list_name] = tuple(items)
 
     def rank_limits(self, name: str, child: dict[str, Any], constraint: str) -> dict[str, Any]:
@@ -579,6 +589,15 @@ class _Builder:
             "roles": roles,
             "priority_question": priority,
         }
+
+
+def _in_every_language(labels: Labels, translated: Callable[[], str]) -> Labels:
+    """pyxform's English-only text for or_other, in each language the bot speaks."""
+    out = dict(labels)
+    for language in SUPPORTED_LANGUAGES:
+        with use_language(language):
+            out[language] = translated()
+    return out
 
 
 def form_from_pyxform(
