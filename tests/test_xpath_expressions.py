@@ -11,7 +11,8 @@ from datetime import date
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.forms.loader import TYPE_ALIASES
+from bot.forms.loader import TYPE_ALIASES, load_xlsform
+from bot.forms.runtime import Run
 from bot.forms.xpath import (
     _XPATH1_FUNCTIONS,
     ODK_FUNCTIONS,
@@ -23,6 +24,7 @@ from bot.forms.xpath import (
     known_function,
     tokens,
 )
+from tests.support.xlsforms import choice_rows, xlsform_bytes
 
 TODAY = Environment(today=date(2026, 11, 24))
 
@@ -288,3 +290,38 @@ def test_the_readme_lists_every_supported_function_and_type_alias() -> None:
     assert not [f for f in sorted(functions) if f"`{f}()`" not in surveys]
     assert not [a for a in sorted(TYPE_ALIASES) if f"`{a}`" not in surveys]
     assert not known_function("and") and not known_function("or")  # operators, not functions
+
+
+def test_a_groups_relevant_starts_from_the_group() -> None:
+    form = load_xlsform(
+        xlsform_bytes(
+            [
+                {"type": "select_one yn", "name": "consent", "label": "Agree?"},
+                {
+                    "type": "begin_group",
+                    "name": "household",
+                    "label": "Household",
+                    "relevant": "../consent = 'yes'",  # from the group: /data/consent
+                },
+                {"type": "integer", "name": "members", "label": "How many?"},
+                {
+                    "type": "text",
+                    "name": "names",
+                    "label": "Their names",
+                    "relevant": "../members > 1 and ../../consent = 'yes'",
+                },
+                {"type": "end_group", "name": ""},
+            ],
+            choice_rows("yn", ("yes", "Yes"), ("no", "No")),
+            {"form_id": "nested"},
+        )
+    )
+    assert form.question("names").relevant_from == ("household", "")
+    agreed = Run(form, {"consent": "yes", "members": "3"})
+    assert agreed.is_relevant(form.question("members")) and agreed.is_relevant(
+        form.question("names")
+    )
+    refused = Run(form, {"consent": "no", "members": "3"})
+    assert not refused.is_relevant(form.question("members"))
+    alone = Run(form, {"consent": "yes", "members": "1"})
+    assert not alone.is_relevant(form.question("names"))

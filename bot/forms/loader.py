@@ -161,6 +161,9 @@ _RANK_LIMIT = re.compile(r"count-selected\(\s*\.\s*\)\s*(<=|<|=|>=|>)\s*(\d+)")
 # their own language instead.
 OR_OTHER_CHOICE = ("other", "Other")
 OR_OTHER_LABEL = "Specify other."
+# The relevant expressions around a question, each with the path of the group it belongs to
+# (relative paths in a group's relevant start from the group, as in ODK).
+Relevants = tuple[tuple[str, str], ...]
 TRUE_WORDS = {"yes", "true", "true()", "1", "oui", "نعم"}
 FALSE_WORDS = {"", "no", "false", "false()", "0", "non", "لا"}
 
@@ -321,7 +324,7 @@ class _Builder:
         self,
         children: list[dict[str, Any]],
         path: tuple[str, ...],
-        relevant: tuple[str, ...],
+        relevant: Relevants,
         groups: tuple[Labels, ...],
     ) -> None:
         for child in children:
@@ -331,11 +334,12 @@ class _Builder:
             if kind == "group":
                 if name == "meta" and (child.get("control") or {}).get("bodyless"):
                     continue  # instanceID / instanceName: we keep our own uuid
-                own = tuple(filter(None, [str(bind.get("relevant") or "").strip()]))
+                own = str(bind.get("relevant") or "").strip()
+                group_path = (*path, name)
                 self.walk(
                     child.get("children") or [],
-                    (*path, name),
-                    relevant + own,
+                    group_path,
+                    relevant + (((own, "/".join(group_path)),) if own else ()),
                     (*groups, self.labels(child.get("label"))),
                 )
             elif kind == "repeat":
@@ -350,7 +354,7 @@ class _Builder:
         child: dict[str, Any],
         kind: str,
         path: tuple[str, ...],
-        relevant: tuple[str, ...],
+        relevant: Relevants,
         groups: tuple[Labels, ...],
     ) -> None:
         name = str(child.get("name", ""))
@@ -387,7 +391,7 @@ class _Builder:
         child: dict[str, Any],
         kind: Kind,
         path: tuple[str, ...],
-        relevant: tuple[str, ...],
+        relevant: Relevants,
         groups: tuple[Labels, ...],
     ) -> None:
         name = str(child["name"])
@@ -421,7 +425,8 @@ class _Builder:
             hint=self.labels(child.get("hint")),
             required=self.required(name, str(bind.get("required") or "")),
             required_message=self.labels(bind.get("jr:requiredMsg")),
-            relevant=relevant + ((own_relevant,) if own_relevant else ()),
+            relevant=tuple(e for e, _owner in relevant) + ((own_relevant,) if own_relevant else ()),
+            relevant_from=tuple(o for _e, o in relevant) + (("",) if own_relevant else ()),
             constraint=constraint,
             constraint_message=self.labels(bind.get("jr:constraintMsg")),
             calculation=str(bind.get("calculate") or "").strip(),

@@ -102,6 +102,8 @@ class Question:
     required_message: Labels = field(default_factory=dict)
     # This question's relevant and those of every group around it: all must hold.
     relevant: tuple[str, ...] = ()
+    # For each relevant, the group it belongs to ("group/sub"), "" for the question's own.
+    relevant_from: tuple[str, ...] = ()
     constraint: str = ""
     constraint_message: Labels = field(default_factory=dict)
     choice_list: str = ""
@@ -204,6 +206,7 @@ class Form:
                     **q,
                     "kind": Kind(q["kind"]),
                     "relevant": tuple(q.get("relevant") or ()),
+                    "relevant_from": tuple(q.get("relevant_from") or ()),
                     "groups": tuple(q.get("groups") or ()),
                 }
             )

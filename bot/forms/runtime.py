@@ -87,18 +87,25 @@ class Run:
         return ""  # username, phone number...: never taken from Telegram
 
     def _relevant(self, question: Question, values: Mapping[str, str]) -> bool:
-        for expression in question.relevant:
+        owners = question.relevant_from
+        for index, expression in enumerate(question.relevant):
+            group = owners[index] if index < len(owners) else ""
             try:
-                if not evaluate_boolean(expression, values, **self._where(question)):
+                if not evaluate_boolean(expression, values, **self._where(question, group)):
                     return False
             except ExpressionError:
                 log.warning("relevant of %s failed; asking it", question.name, exc_info=True)
         return True
 
-    def _where(self, question: Question) -> dict[str, Any]:
+    def _where(self, question: Question, group: str = "") -> dict[str, Any]:
         """What an expression of ``question`` sees besides the answers: the clock, and where
-        it sits in the form, so that ``..``, ``.`` and ``current()`` resolve as in ODK."""
-        return {"environment": self.environment, "here": question.name, "paths": self.form.paths}
+        it sits in the form, so that ``..``, ``.`` and ``current()`` resolve as in ODK (from
+        ``group``, a group path, for that group's relevant)."""
+        return {
+            "environment": self.environment,
+            "here": group or question.name,
+            "paths": self.form.paths,
+        }
 
     def _safe_string(self, question: Question, expression: str, values: Mapping[str, str]) -> str:
         try:

@@ -837,11 +837,11 @@ def evaluate(
     ``current`` is the value ``.`` stands for (a constraint's answer); ``item`` is the
     choice row a ``choice_filter`` is tested against (its columns are child elements).
 
-    ``here`` names the question the expression belongs to and ``paths`` where each field
-    sits in the form (``group/name``): with them, relative paths resolve as in ODK, on an
-    instance built from the answers — ``../fav_color`` (what pyxform writes for
-    ``or_other``), ``.`` (this question), ``current()`` (this question, also inside a
-    choice_filter, where ``.`` is the choice).
+    ``here`` names the question the expression belongs to (or the path of a group, for a
+    group's relevant) and ``paths`` where each field sits in the form (``group/name``):
+    with them, relative paths resolve as in ODK, on an instance built from the answers —
+    ``../fav_color`` (what pyxform writes for ``or_other``), ``.`` (this question),
+    ``current()`` (this question, also inside a choice_filter, where ``.`` is the choice).
     """
     token = compile_expression(expression)
     instance: ET.Element | None = None
@@ -908,6 +908,8 @@ def _instance(
             here_element = element
             if current is not None:
                 element.text = current
+    if here_element is None:
+        here_element = groups.get(here)  # a group's relevant starts from the group
     return root, here_element
 
 
