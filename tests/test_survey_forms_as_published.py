@@ -180,6 +180,41 @@ def test_a_field_called_div_or_mod_imports(forms: FormsCommand) -> None:
     assert values["ratio"] == "2.25" and values["rest"] == "1"
 
 
+def test_a_lookup_in_the_choices_sheet_imports_and_an_external_instance_is_refused(
+    forms: FormsCommand,
+) -> None:
+    crops = [
+        {"list_name": "crops", "name": "olive", "label": "Olives", "price": "12"},
+        {"list_name": "crops", "name": "wheat", "label": "Wheat", "price": "1.5"},
+        {"list_name": "units", "name": "kg", "label": "Kilogram"},
+    ]
+    survey: list[Row] = [
+        {"type": "select_one crops", "name": "crop", "label": "Main crop"},
+        {"type": "decimal", "name": "kg", "label": "Harvest (kg)"},
+        {
+            "type": "calculate",
+            "name": "worth",
+            "calculation": "instance('crops')/root/item[name = ${crop}]/price * ${kg}",
+        },
+        {
+            "type": "calculate",
+            "name": "unit",
+            "calculation": "instance('units')/root/item[name = 'kg']/label",
+        },
+        {"type": "note", "name": "total", "label": "Worth ${worth} dinars (${unit})"},
+    ]
+    code, _out, err = forms.import_form("harvest", survey, crops)
+    assert code == 0, err
+    form = load_xlsform(forms.tmp_path / "harvest.xlsx")
+    run = Run(form, {"crop": "olive", "kg": "200"}, language="en")
+    assert run.render(form.question("total").text("en")) == "Worth 2400 dinars (Kilogram)"
+
+    survey[2]["calculation"] = "instance('prices')/root/item[name = ${crop}]/price"
+    code, _out, err = forms.import_form("harvest_csv", survey, crops)
+    assert code == 1
+    assert "row 4: worth: calculation: instance('prices') is not a list of the choices" in err
+
+
 # --- old and KoBo type spellings ---------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from bot.forms.xpath import (
     UNSUPPORTED_FUNCTIONS,
     Environment,
     ExpressionError,
+    choice_instance,
     evaluate,
     functions_called,
     known_function,
@@ -277,6 +278,24 @@ def test_max_and_min_over_node_sets() -> None:
     assert at("sum(../boys | ../girls)", "children", boys="2", girls="5") == 7
     assert at("count-non-empty(../*)", "children", boys="2") == 1
     assert at("join('+', ../boys | ../girls)", "children", boys="2", girls="5") == "2+5"
+
+
+def test_instance_reads_a_choice_list_as_odk_secondary_instances() -> None:
+    crops = choice_instance(
+        [
+            {"name": "olive", "label": "Olives", "price": "12"},
+            {"name": "wheat", "label": "Wheat", "price": "1.5"},
+        ]
+    )
+    instances = {"crops": crops}.get
+    price = "instance('crops')/root/item[name = ${crop}]/price"
+    assert evaluate(f"{price} * ${{kg}}", {"crop": "olive", "kg": "3"}, instances=instances) == 36
+    assert evaluate(price.replace("price", "label"), {"crop": "wheat"}, instances=instances) == (
+        "Wheat"
+    )
+    assert evaluate("count(instance('crops')/root/item)", {}, instances=instances) == 2
+    assert evaluate("sum(instance('crops')/root/item/price)", {}, instances=instances) == 13.5
+    assert evaluate("instance('other')/root/item/label", {}, instances=instances) == ""
 
 
 # --- the README says all of it ------------------------------------------------------------------

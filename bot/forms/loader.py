@@ -32,6 +32,7 @@ from bot.forms.xpath import (
     functions_called,
     known_function,
     references,
+    tokens,
 )
 from bot.i18n import _, pgettext, use_language
 
@@ -543,12 +544,42 @@ class _Builder:
             elif not known_function(function):
                 self.problem(question.name, f"{column}: unknown function {function}()")
                 function_problems = True
+        for list_name in self.instances_used(question, column, expression):
+            self.choice_list(list_name, None)  # ODK's secondary instance: the choices sheet
         if function_problems:
             return  # the parser would only repeat it, less clearly
         try:
             compile_expression(expression)
         except ExpressionError as exc:
             self.problem(question.name, f"{column} is not a valid expression: {exc}")
+
+    def instances_used(self, question: Question, column: str, expression: str) -> list[str]:
+        """The choice lists ``instance('list')`` reads; other instances are refused."""
+        try:
+            found = tokens(expression)
+        except ExpressionError:
+            return []
+        lists = self.parsed.get("choices") or {}
+        used = []
+        for index, token in enumerate(found):
+            if token.kind != "function" or token.text != "instance":
+                continue
+            argument = found[index + 2] if index + 3 < len(found) else None
+            if (
+                argument is None
+                or argument.kind != "literal"
+                or found[index + 3].text != ")"
+                or argument.text[1:-1] not in lists
+            ):
+                shown = argument.text if argument is not None else ""
+                self.problem(
+                    question.name,
+                    f"{column}: instance({shown}) is not a list of the choices sheet; "
+                    "external instances are not supported",
+                )
+            else:
+                used.append(argument.text[1:-1])
+        return used
 
     def settings(self) -> dict[str, Any]:
         parsed = self.parsed

@@ -25,6 +25,7 @@ from bot.forms.xpath import (
     REFERENCE,
     Environment,
     ExpressionError,
+    choice_instance,
     evaluate_boolean,
     evaluate_string,
     selected_values,
@@ -56,6 +57,7 @@ class Run:
     language: str = "ar"
     meta: dict[str, str] = field(default_factory=dict)  # start, end, deviceid...
     _values: dict[str, str] | None = field(default=None, init=False, repr=False)
+    _instances: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     # --- the values every expression sees ------------------------------------------------
     def set(self, name: str, value: str) -> None:
@@ -105,7 +107,21 @@ class Run:
             "environment": self.environment,
             "here": group or question.name,
             "paths": self.form.paths,
+            "instances": self.instance,
         }
+
+    def instance(self, list_name: str) -> Any:
+        """``instance('list')``: a choice list with its labels in the resident's language."""
+        if list_name not in self._instances:
+            items = self.form.choices.get(list_name)
+            self._instances[list_name] = (
+                None
+                if items is None
+                else choice_instance(
+                    {"name": c.name, "label": c.text(self.language), **c.columns} for c in items
+                )
+            )
+        return self._instances[list_name]
 
     def _safe_string(self, question: Question, expression: str, values: Mapping[str, str]) -> str:
         try:

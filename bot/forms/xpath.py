@@ -32,7 +32,7 @@ import secrets
 import string
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -40,7 +40,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from elementpath import XPath1Parser, XPathContext
+from elementpath import XPath1Parser, XPathContext, get_node_tree
 from elementpath.datatypes import UntypedAtomic
 from elementpath.exceptions import ElementPathError
 from elementpath.xpath_nodes import XPathNode
@@ -56,7 +56,6 @@ JR_NAMESPACE = "http://openrosa.org/javarosa"
 UNSUPPORTED_FUNCTIONS = {
     "pulldata": "pulldata() reads a CSV attached to the form, which this bot does not receive",
     "indexed-repeat": "indexed-repeat() needs repeat groups, which this bot does not support",
-    "instance": "instance() refers to an external or secondary instance",
     "random": "random() gives each resident a different form; not supported",
     "area": "area() needs a geoshape, which this bot does not support",
     "distance": "distance() needs a geotrace or geoshape, which this bot does not support",
@@ -306,6 +305,8 @@ def _all_items(self: XPathToken, context: Any) -> list[Any]:
 _ENVIRONMENT: ContextVar[Environment | None] = ContextVar("odk_environment", default=None)
 # What current() stands for: the question's own node, even inside a choice_filter.
 _CURRENT: ContextVar[Any] = ContextVar("odk_current", default=None)
+# instance('list'): the form's choice lists, as ODK's secondary instances.
+_INSTANCES: ContextVar[Callable[[str], Any] | None] = ContextVar("odk_instances", default=None)
 
 
 def _environment(context: Any) -> Environment:
@@ -601,6 +602,25 @@ def _current(context: Any) -> Any:
     return _CURRENT.get()
 
 
+@_register("instance", 1)
+def _instance_function(context: Any, name: Any) -> Any:
+    lookup = _INSTANCES.get()
+    found = lookup(to_string(name)) if lookup is not None else None
+    return found if found is not None else []  # an unknown instance: an empty node-set
+
+
+def choice_instance(items: Iterable[Mapping[str, str]]) -> Any:
+    """A choice list as ODK's secondary instance: ``instance('list')/root/item[name = 'x']``
+    with ``name``, ``label`` and the list's other columns as children of each item."""
+    root = ET.Element("root")
+    for row in items:
+        item = ET.SubElement(root, "item")
+        for key, text in row.items():
+            child = ET.SubElement(item, key if _xml_name(key) else "_")
+            child.text = text
+    return get_node_tree(ET.ElementTree(root))
+
+
 @_register("once", 1)
 def _once(context: Any, value: Any) -> Any:
     return value
@@ -830,6 +850,7 @@ def evaluate(
     environment: Environment | None = None,
     here: str | None = None,
     paths: Mapping[str, str] | None = None,
+    instances: Callable[[str], Any] | None = None,
 ) -> Any:
     """Evaluate an ODK expression.
 
@@ -842,6 +863,7 @@ def evaluate(
     with them, relative paths resolve as in ODK, on an instance built from the answers —
     ``../fav_color`` (what pyxform writes for ``or_other``), ``.`` (this question),
     ``current()`` (this question, also inside a choice_filter, where ``.`` is the choice).
+    ``instances`` gives ``instance('list')`` its node tree (see :func:`choice_instance`).
     """
     token = compile_expression(expression)
     instance: ET.Element | None = None
@@ -874,11 +896,13 @@ def evaluate(
         )
     reset = _ENVIRONMENT.set(environment or Environment())
     reset_current = _CURRENT.set(current_node)
+    reset_instances = _INSTANCES.set(instances)
     try:
         result = token.evaluate(context)
     except ElementPathError as exc:
         raise ExpressionError(str(exc)) from exc
     finally:
+        _INSTANCES.reset(reset_instances)
         _CURRENT.reset(reset_current)
         _ENVIRONMENT.reset(reset)
     return _plain(result) if isinstance(result, list | XPathNode | UntypedAtomic) else result
