@@ -685,6 +685,11 @@ def references(expression: str) -> list[str]:
     return list(dict.fromkeys(REFERENCE.findall(expression)))
 
 
+@lru_cache(maxsize=4096)
+def _referenced(expression: str) -> tuple[str, ...]:
+    return tuple(references(expression))
+
+
 # --- reading an expression: XPath 1.0's lexical structure ---------------------------------
 #
 # An expression is read into tokens the way XPath 1.0 section 3.7 says, so that ``and (``,
@@ -866,34 +871,35 @@ def evaluate(
     ``instances`` gives ``instance('list')`` its node tree (see :func:`choice_instance`).
     """
     token = compile_expression(expression)
-    instance: ET.Element | None = None
-    here_element: ET.Element | None = None
+    instance: Any = None  # the form's instance as a node tree, when the expression walks it
+    here_node: Any = None
     if here is not None and paths and walks_instance(expression):
-        instance, here_element = _instance(values, paths, here, current)
+        texts = tuple(
+            current if name == here and current is not None else values.get(name, "") or ""
+            for name in paths
+        )
+        instance, nodes = _instance_nodes(tuple(paths.items()), texts)
+        here_node = nodes.get(("question", here)) or nodes.get(("group", here))
+    # Only the answers the expression refers to: elementpath checks every variable given.
+    variables: dict[str, Any] = {}
+    for name in _referenced(expression):
+        value = values.get(name)
+        variables[_variable(name)] = "" if value is None else str(value)
     if item is not None:
         root = ET.Element("item")
         for key, text in item.items():
             child = ET.SubElement(root, key if _xml_name(key) else "_")
             child.text = text
-    elif here_element is not None and instance is not None:
-        root = instance
+        context = XPathContext(root, variables=variables)
+        current_node = here_node if here_node is not None else context.root
+    elif here_node is not None:
+        context = XPathContext(instance, item=here_node, variables=variables)
+        current_node = here_node
     else:
         root = ET.Element("value")
         root.text = current if current is not None else values.get(here or "", "") or ""
-    variables: dict[str, Any] = {
-        _variable(name): ("" if value is None else str(value)) for name, value in values.items()
-    }
-    for name in references(expression):
-        variables.setdefault(_variable(name), "")
-    current_node: Any
-    if root is instance:
-        context = XPathContext(root, item=here_element, variables=variables)
-        current_node = context.item
-    else:
         context = XPathContext(root, variables=variables)
-        current_node = (
-            XPathContext(instance, item=here_element).item if instance is not None else context.root
-        )
+        current_node = context.root
     reset = _ENVIRONMENT.set(environment or Environment())
     reset_current = _CURRENT.set(current_node)
     reset_instances = _INSTANCES.set(instances)
@@ -908,14 +914,17 @@ def evaluate(
     return _plain(result) if isinstance(result, list | XPathNode | UntypedAtomic) else result
 
 
-def _instance(
-    values: Mapping[str, str], paths: Mapping[str, str], here: str, current: str | None
-) -> tuple[ET.Element, ET.Element | None]:
-    """The form's instance as ODK keeps it (``<data><group><name>answer</name>...``)."""
+@lru_cache(maxsize=64)
+def _instance_nodes(
+    paths: tuple[tuple[str, str], ...], texts: tuple[str, ...]
+) -> tuple[Any, dict[tuple[str, str], Any]]:
+    """The form's instance as ODK keeps it (``<data><group><name>answer</name>...``), as a
+    node tree, with the node of each question and group. Cached: a step of a survey
+    evaluates many expressions on the same answers."""
     root = ET.Element("data")
     groups: dict[str, ET.Element] = {"": root}
-    here_element = None
-    for name, path in paths.items():
+    elements: dict[tuple[str, str], ET.Element] = {}
+    for (name, path), text in zip(paths, texts, strict=True):
         parent_path, _, leaf = path.rpartition("/")
         parent = groups.get(parent_path)
         if parent is None:
@@ -925,16 +934,14 @@ def _instance(
                 walked = f"{walked}/{part}" if walked else part
                 if walked not in groups:
                     groups[walked] = ET.SubElement(parent, part)
+                    elements[("group", walked)] = groups[walked]
                 parent = groups[walked]
         element = ET.SubElement(parent, leaf or name)
-        element.text = values.get(name, "") or ""
-        if name == here:
-            here_element = element
-            if current is not None:
-                element.text = current
-    if here_element is None:
-        here_element = groups.get(here)  # a group's relevant starts from the group
-    return root, here_element
+        element.text = text
+        elements[("question", name)] = element
+    tree = get_node_tree(root)
+    by_element = {node.elem: node for node in tree.iter_descendants() if hasattr(node, "elem")}
+    return tree, {key: by_element[element] for key, element in elements.items()}
 
 
 def evaluate_boolean(expression: str, values: Mapping[str, str], **kwargs: Any) -> bool:
