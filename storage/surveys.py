@@ -268,6 +268,15 @@ async def get_form(session: AsyncSession, form_id: str) -> StoredForm | None:
     )
 
 
+async def source_digests(session: AsyncSession, form_pk: int) -> set[str]:
+    """SHA-256 of every file imported as a version of the form."""
+    return set(
+        await session.scalars(
+            select(SurveyFormVersion.source_sha256).where(SurveyFormVersion.form_pk == form_pk)
+        )
+    )
+
+
 async def get_definition(session: AsyncSession, version_pk: int) -> str | None:
     """The form definition of one version (a resident keeps the version they started)."""
     return await session.scalar(

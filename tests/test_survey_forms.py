@@ -231,10 +231,10 @@ def test_pyxform_own_errors_come_through(tmp_path: Path) -> None:
         load_xlsform((tmp_path / "form.csv").as_posix().encode(), filename="form.csv")
 
 
-def test_a_form_id_that_cannot_go_in_a_telegram_link_is_refused() -> None:
+def test_a_form_id_that_cannot_go_in_a_telegram_link_is_slugged_for_links() -> None:
     data = xlsform_bytes([{"type": "text", "name": "q", "label": "Q"}], settings={"form_id": "a b"})
-    with pytest.raises(FormError, match="Telegram link"):
-        load_xlsform(data)
+    form = load_xlsform(data)
+    assert (form.form_id, form.id_string) == ("a_b", "a b")
 
 
 # --- walking through a form --------------------------------------------------------------
@@ -257,7 +257,8 @@ def test_skip_logic_back_progress_and_choice_filters() -> None:
     assert run.progress(form.question("top")) == (4, 5)
     assert [c.name for c in run.choices_for(form.question("village"))] == ["v2"]
     assert run.values()["double"] == "10"
-    assert run.render(form.question("thanks").text("en")) == "Thanks, 5 people"
+    # The closing note is what a resident reads after sending, not a question before.
+    assert not form.has("thanks") and run.render(form.thanks["en"]) == "Thanks, 5 people"
 
 
 def test_answers_are_checked_against_type_choices_and_constraints() -> None:

@@ -17,6 +17,12 @@ def add_parser(commands: Any) -> None:
     imp = sub.add_parser("import", help="check an XLSForm and make it live (a new version)")
     imp.add_argument("file", type=Path, help="the .xlsx (or .xls) file")
     imp.add_argument("--round", help="survey round of new answers (default: the form's settings)")
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="let this file take the place of a different form that has the same id in links "
+        "(refused otherwise)",
+    )
     sub.add_parser("list", help="the forms in the database, their version, round and answers")
     rnd = sub.add_parser("round", help="start a new survey round (residents may answer again)")
     rnd.add_argument("form_id")
@@ -61,21 +67,27 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _import(db: Any, args: argparse.Namespace) -> int:
     from bot.forms.loader import FormError
-    from bot.forms.store import import_xlsform
+    from bot.forms.model import START_PARAMETER_MAX, start_parameter
+    from bot.forms.store import ReplaceRefused, import_xlsform
+    from storage import reference
     from storage.surveys import VersionConflict
 
     path: Path = args.file
     try:
         async with db.transaction() as s:
-            live, outcome = await import_xlsform(s, path, round_override=args.round)
+            live, outcome = await import_xlsform(
+                s, path, round_override=args.round, replace=args.replace
+            )
     except FormError as exc:
         print(f"{path.name} cannot be used:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
-    except VersionConflict as exc:
+    except (VersionConflict, ReplaceRefused) as exc:
         print(f"{path.name}: {exc}", file=sys.stderr)
         return 1
+    async with db.reader() as s:
+        districts = [d.code for d in await reference.list_districts(s)]
     form = live.form
     asked = sum(1 for q in form.questions if q.asked)
     print(
@@ -84,7 +96,18 @@ async def _import(db: Any, args: argparse.Namespace) -> int:
     )
     for warning in form.warnings:
         print(f"  note: {warning}")
-    print(f"  link: https://t.me/<your_bot>?start=survey_{form.form_id}")
+    print(f"  link: https://t.me/<your_bot>?start={start_parameter(form.form_id)}")
+    if districts:
+        example = start_parameter(form.form_id, districts[0])
+        if example:
+            print(f"  with a district: https://t.me/<your_bot>?start={example}")
+        too_long = [d for d in districts if start_parameter(form.form_id, d) is None]
+        if too_long:
+            print(
+                f"  note: a link with the district {', '.join(too_long)} would pass Telegram's "
+                f"{START_PARAMETER_MAX} characters, which Telegram drops: use the link without "
+                "a district there"
+            )
     return 0
 
 

@@ -24,6 +24,7 @@ from bot.forms.model import (
     Kind,
     Labels,
     Question,
+    form_slug,
 )
 from bot.forms.xpath import (
     UNSUPPORTED_FUNCTIONS,
@@ -36,7 +37,16 @@ from bot.forms.xpath import (
 )
 from bot.i18n import _, pgettext, use_language
 
-FORM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+# The name we give pyxform's temporary copy: pyxform falls back to the file's name when the
+# settings sheet has no form_id, and we must know that happened (see _Builder.settings).
+NO_FORM_ID = "musharaka-no-form-id"
+# What a workbook's first bytes say it is (its name may say otherwise).
+XLSX_MAGIC = b"PK\x03\x04"  # a zip: Office Open XML
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file: Excel 97-2003
+THANKS_SETTING = "musharaka:thanks"
+# pyxform's own rows in a table-list group (xls2json.py): a note that carries the group's
+# label, and a select with appearance 'label' that only draws the choices as a header.
+TABLE_LABEL_NOTE = "generated_table_list_label_"
 
 # pyxform's JSON type -> our kind.
 KINDS = {
@@ -208,55 +218,70 @@ class SheetScan:
     problems: list[FormProblem] = field(default_factory=list)
 
 
-def scan_survey_sheet(data: bytes) -> SheetScan:
+def workbook_format(data: bytes) -> str | None:
+    """'.xlsx' or '.xls' from the file's first bytes (None: neither)."""
+    if data.startswith(XLSX_MAGIC):
+        return ".xlsx"
+    if data.startswith(XLS_MAGIC):
+        return ".xls"
+    return None
+
+
+def _survey_rows(data: bytes, kind: str) -> tuple[bool, list[list[Any]]]:
+    """(has a survey sheet, its rows) of an .xlsx or .xls workbook."""
+    if kind == ".xls":
+        import xlrd
+
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        try:
+            name = next((n for n in book.sheet_names() if n.strip().lower() == "survey"), None)
+            if name is None:
+                return False, []
+            sheet = book.sheet_by_name(name)
+            return True, [sheet.row_values(n) for n in range(sheet.nrows)]
+        finally:
+            book.release_resources()
     from openpyxl import load_workbook
 
-    scan = SheetScan()
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
-        scan.problems.append(FormProblem(None, f"this is not a readable .xlsx file ({exc})"))
-        return scan
-    try:
-        sheet = next(
+        found = next(
             (ws for ws in workbook.worksheets if ws.title.strip().lower() == "survey"), None
         )
-        if sheet is None:
-            scan.problems.append(FormProblem(None, "the workbook has no 'survey' sheet"))
-            return scan
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(c or "").strip().lower() for c in next(rows, ())]
-        if "type" not in header or "name" not in header:
-            scan.problems.append(
-                FormProblem(1, "the survey sheet needs 'type' and 'name' columns in its first row")
-            )
-            return scan
-        type_at, name_at = header.index("type"), header.index("name")
-        for number, row in enumerate(rows, start=2):
-            cells = list(row)
-            kind = str(cells[type_at] or "").strip() if type_at < len(cells) else ""
-            name = str(cells[name_at] or "").strip() if name_at < len(cells) else ""
-            if name and name not in scan.rows_by_name:
-                scan.rows_by_name[name] = number
-            base = re.sub(r"\s+", " ", kind.lower()).split(" ")[0] if kind else ""
-            full = re.sub(r"\s+", " ", kind.lower())
-            reason = UNSUPPORTED_TYPES.get(full) or UNSUPPORTED_TYPES.get(base)
-            if reason:
-                scan.problems.append(FormProblem(number, f"type {kind!r} ({name}): {reason}"))
+        if found is None:
+            return False, []
+        return True, [list(row) for row in found.iter_rows(values_only=True)]
     finally:
         workbook.close()
-    return scan
 
 
-def _check_xls(data: bytes) -> SheetScan:
-    """An .xls body that xlrd cannot open is damaged (pyxform would only name its reader)."""
-    import xlrd
-
+def scan_survey_sheet(data: bytes, kind: str = ".xlsx") -> SheetScan:
     scan = SheetScan()
     try:
-        xlrd.open_workbook(file_contents=data).release_resources()
-    except Exception as exc:  # xlrd raises several kinds for a damaged file
-        scan.problems.append(FormProblem(None, f"this is not a readable .xls file ({exc})"))
+        has_survey, rows = _survey_rows(data, kind)
+    except Exception as exc:  # openpyxl and xlrd raise many kinds for a broken workbook
+        scan.problems.append(FormProblem(None, f"this is not a readable {kind} file ({exc})"))
+        return scan
+    if not has_survey:
+        scan.problems.append(FormProblem(None, "the workbook has no 'survey' sheet"))
+        return scan
+    header = [str(c or "").strip().lower() for c in (rows[0] if rows else ())]
+    if "type" not in header or "name" not in header:
+        scan.problems.append(
+            FormProblem(1, "the survey sheet needs 'type' and 'name' columns in its first row")
+        )
+        return scan
+    type_at, name_at = header.index("type"), header.index("name")
+    for number, cells in enumerate(rows[1:], start=2):
+        kind_text = str(cells[type_at] or "").strip() if type_at < len(cells) else ""
+        name = str(cells[name_at] or "").strip() if name_at < len(cells) else ""
+        if name and name not in scan.rows_by_name:
+            scan.rows_by_name[name] = number
+        base = re.sub(r"\s+", " ", kind_text.lower()).split(" ")[0] if kind_text else ""
+        full = re.sub(r"\s+", " ", kind_text.lower())
+        reason = UNSUPPORTED_TYPES.get(full) or UNSUPPORTED_TYPES.get(base)
+        if reason:
+            scan.problems.append(FormProblem(number, f"type {kind_text!r} ({name}): {reason}"))
     return scan
 
 
@@ -266,7 +291,7 @@ def _pyxform_json(data: bytes, suffix: str) -> tuple[dict[str, Any], list[str]]:
 
     warnings: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"form{suffix}"
+        path = Path(folder) / f"{NO_FORM_ID}{suffix}"
         path.write_bytes(data)
         try:
             parsed = parse_file_to_json(str(path), warnings=warnings)
@@ -285,8 +310,18 @@ def _pyxform_json(data: bytes, suffix: str) -> tuple[dict[str, Any], list[str]]:
 
 
 class _Builder:
-    def __init__(self, parsed: dict[str, Any], scan: SheetScan, pyxform_warnings: list[str]):
+    def __init__(
+        self,
+        parsed: dict[str, Any],
+        scan: SheetScan,
+        pyxform_warnings: list[str],
+        *,
+        filename: str = "form.xlsx",
+    ):
         self.parsed = parsed
+        self.filename = filename
+        self.heading: Labels = {}  # a table's header, waiting for the table's first question
+        self.thanks: Labels = {}
         self.scan = scan
         self.problems: list[FormProblem] = list(scan.problems)
         self.scan_rows = {p.row for p in scan.problems if p.row is not None}
@@ -332,6 +367,7 @@ class _Builder:
             kind = str(child.get("type", ""))
             name = str(child.get("name", ""))
             bind = child.get("bind") or {}
+            appearance = str((child.get("control") or {}).get("appearance") or "").split()
             if kind == "group":
                 if name == "meta" and (child.get("control") or {}).get("bodyless"):
                     continue  # instanceID / instanceName: we keep our own uuid
@@ -343,6 +379,14 @@ class _Builder:
                     relevant + (((own, "/".join(group_path)),) if own else ()),
                     (*groups, self.labels(child.get("label"))),
                 )
+                self.heading = {}  # a header never reaches past its table
+            elif (kind == "note" and name.startswith(TABLE_LABEL_NOTE)) or (
+                kind in ("select one", "select all that apply") and "label" in appearance
+            ):
+                # A table's header (pyxform's generated note with the group's label, its
+                # reserved_name_for_field_list_labels_N row, or an author's 'label' row):
+                # nothing to answer. Its text, if any, heads the table's first question.
+                self.heading = self.heading_labels(child) or self.heading
             elif kind == "repeat":
                 self.problem(name, "repeat groups are not supported in a chat")
             elif kind == "loop":
@@ -417,6 +461,7 @@ class _Builder:
         label = self.labels(child.get("label"))
         if child.get("label") == OR_OTHER_LABEL and own_relevant.startswith("selected(../"):
             label = _in_every_language(label, lambda: _("Specify other."))
+        heading, self.heading = self.heading, {}
         question = Question(
             name=name,
             path="/".join((*path, name)),
@@ -434,11 +479,32 @@ class _Builder:
             default=str(child.get("default") or ""),
             appearance=str((child.get("control") or {}).get("appearance") or ""),
             groups=groups,
+            heading=heading,
             **extra,
         )
         if kind == Kind.CALCULATE and not question.calculation:
             self.problem(name, "a calculate row needs a calculation")
         self.questions.append(question)
+
+    def heading_labels(self, child: dict[str, Any]) -> Labels:
+        label, hint = self.labels(child.get("label")), self.labels(child.get("hint"))
+        return {
+            code: "\n".join(filter(None, (label.get(code), hint.get(code))))
+            for code in {**label, **hint}
+        }
+
+    def take_closing_note(self) -> None:
+        """The thank-you a resident reads after sending: the settings' musharaka:thanks, or
+        the form's last question when it is a note shown to everyone (it then closes the
+        survey instead of being shown before the review)."""
+        self.thanks = self.labels(self.parsed.get(THANKS_SETTING))
+        if self.thanks:
+            return
+        asked = [q for q in self.questions if q.asked]
+        last = asked[-1] if asked else None
+        if last is not None and last.kind == Kind.NOTE and last.label and not last.relevant:
+            self.questions.remove(last)
+            self.thanks = dict(last.label)
 
     def required(self, name: str, value: str) -> str:
         word = value.strip().lower()
@@ -515,6 +581,11 @@ class _Builder:
                     for ref in references(text):
                         if ref not in names:
                             self.problem(question.name, f"the label refers to ${{{ref}}}, unknown")
+            for labels in (question.heading,):
+                for text in labels.values():
+                    for ref in references(text):
+                        if ref not in names:
+                            self.problem(question.name, f"the label refers to ${{{ref}}}, unknown")
             if question.has_choices and not self._choices_of(question):
                 self.problem(question.name, f"the choice list {question.choice_list!r} is empty")
             if question.kind == Kind.RANK and question.max_ranked is not None:
@@ -526,6 +597,13 @@ class _Builder:
                     )
                 if question.min_ranked > question.max_ranked:
                     self.problem(question.name, "needs more ranked choices than it allows")
+
+        for text in self.thanks.values():
+            for ref in references(text):
+                if ref not in names:
+                    self.problems.append(
+                        FormProblem(None, f"the closing text refers to ${{{ref}}}, unknown")
+                    )
 
     def _choices_of(self, question: Question) -> tuple[Choice, ...]:
         return self.choices.get(question.choice_list, ())
@@ -583,15 +661,22 @@ class _Builder:
 
     def settings(self) -> dict[str, Any]:
         parsed = self.parsed
-        form_id = str(parsed.get("id_string") or parsed.get("name") or "").strip()
-        if not FORM_ID.match(form_id):
-            self.problems.append(
-                FormProblem(
-                    None,
-                    f"form_id {form_id!r} (settings sheet) may use only letters, digits, _ and -, "
-                    "40 characters at most, so that it fits in a Telegram link",
-                )
+        # As pyxform does: the settings' form_id, else the name of the file the author gave
+        # (never our temporary copy's), taken as it is; links use its slug.
+        id_string = str(parsed.get("id_string") or "").strip()
+        declared = id_string not in ("", NO_FORM_ID)
+        if not declared:
+            id_string = Path(self.filename).stem.strip() or "form"
+        form_id = form_slug(id_string)
+        if form_id != id_string:
+            origin = "form_id" if declared else "the file name"
+            self.warnings.append(
+                f"{origin} {id_string!r} is {form_id!r} in links and commands "
+                "(a Telegram link takes only letters, digits, _ and -)"
             )
+        title = str(parsed.get("title") or "").strip()
+        if title in ("", NO_FORM_ID):
+            title = id_string
         roles = dict(DEFAULT_ROLES)
         for role in DEFAULT_ROLES:
             override = str(parsed.get(f"{role}_field") or "").strip()
@@ -618,7 +703,9 @@ class _Builder:
                     )
         return {
             "form_id": form_id,
-            "title": str(parsed.get("title") or form_id),
+            "id_string": id_string,
+            "id_declared": declared,
+            "title": title,
             "version": str(parsed.get("version") or "1"),
             "one_per_resident": one_per in TRUE_WORDS,
             "round": str(parsed.get("round") or "").strip(),
@@ -637,10 +724,15 @@ def _in_every_language(labels: Labels, translated: Callable[[], str]) -> Labels:
 
 
 def form_from_pyxform(
-    parsed: dict[str, Any], scan: SheetScan | None = None, pyxform_warnings: list[str] | None = None
+    parsed: dict[str, Any],
+    scan: SheetScan | None = None,
+    pyxform_warnings: list[str] | None = None,
+    *,
+    filename: str = "form.xlsx",
 ) -> Form:
-    builder = _Builder(parsed, scan or SheetScan(), pyxform_warnings or [])
+    builder = _Builder(parsed, scan or SheetScan(), pyxform_warnings or [], filename=filename)
     builder.walk(parsed.get("children") or [], (), (), ())
+    builder.take_closing_note()
     builder.check_expressions()
     settings = builder.settings()
     if not any(q.asked and q.kind != Kind.NOTE for q in builder.questions):
@@ -654,6 +746,7 @@ def form_from_pyxform(
         questions=tuple(builder.questions),
         choices=builder.choices,
         warnings=tuple(builder.warnings),
+        thanks=builder.thanks,
         **settings,
     )
 
@@ -676,12 +769,16 @@ def load_xlsform(source: str | Path | bytes, filename: str = "form.xlsx") -> For
     suffix = Path(filename).suffix.lower() or ".xlsx"
     if suffix not in (".xlsx", ".xls"):
         raise FormError([FormProblem(None, f"{filename}: an XLSForm is an .xlsx or .xls file")])
-    scan = scan_survey_sheet(data) if suffix == ".xlsx" else _check_xls(data)
+    # The content decides, not the name: an Excel 97-2003 body saved as .xlsx is common.
+    kind = workbook_format(data) or suffix
+    scan = scan_survey_sheet(data, kind)
     if any(p.row is None for p in scan.problems):
         raise FormError(scan.problems)
     try:
-        parsed, warnings = _pyxform_json(data, suffix)
+        parsed, warnings = _pyxform_json(data, kind)
     except FormError as exc:
         # Our own row-numbered reasons first (pyxform may stop at the same row, less clearly).
         raise FormError(_dedupe(scan.problems + exc.problems)) from exc
-    return form_from_pyxform(parsed, scan, warnings)
+    if kind != suffix:
+        warnings.append(f"{filename} is an {kind} workbook despite its name; it was read as one")
+    return form_from_pyxform(parsed, scan, warnings, filename=filename)

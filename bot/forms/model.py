@@ -7,12 +7,23 @@ Built from an XLSForm by :mod:`bot.forms.loader`, stored as JSON with each form 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
 MODEL_VERSION = 1
+
+# A form's id in the database, in commands and in deep links: Telegram's /start parameter
+# takes at most 64 characters of A-Z a-z 0-9 _ -, and the link is survey_<form>_<district>.
+FORM_ID_MAX = 40
+START_PARAMETER_MAX = 64
+LINK_PREFIX = "survey_"
+_LINK_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+LINK_SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 # Column conventions (overridable in the settings sheet, see README): the answers that
 # describe a respondent and feed the priority figures.
@@ -68,6 +79,32 @@ ANSWERED_KINDS = ASKED_KINDS - {Kind.NOTE}
 Labels = dict[str, str]  # language code ("ar", "en", "fr"; "" when the form has none) -> text
 
 
+def form_slug(form_id: str) -> str:
+    """The link-safe id of a form: 'Household survey (2026)' -> 'Household_survey_2026'.
+
+    pyxform and KoBo accept any text as form_id; a deep link takes only A-Z a-z 0-9 _ -.
+    Accents are dropped (é -> e), anything else becomes '_'; a form_id with no Latin letter
+    or digit at all, or a long one, gets a short hash so two such forms stay apart. The
+    same form_id always gives the same slug, so a new version lands behind the same link."""
+    text = form_id.strip()
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = _LINK_UNSAFE.sub("_", folded).strip("_-")
+    if slug == text and len(slug) <= FORM_ID_MAX:
+        return slug
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    if not slug:
+        return f"form_{digest}"
+    if len(slug) > FORM_ID_MAX:
+        return f"{slug[: FORM_ID_MAX - 9].rstrip('_-')}_{digest}"
+    return slug
+
+
+def start_parameter(form_id: str, district: str = "") -> str | None:
+    """What follows ``?start=`` in a survey link, or None when Telegram would refuse it."""
+    parameter = f"{LINK_PREFIX}{form_id}" + (f"_{district}" if district else "")
+    return parameter if LINK_SAFE.match(parameter) else None
+
+
 def pick_label(labels: Labels, language: str, fallback: str = "") -> str:
     """The label in ``language``, else the form's default, else any one, else ``fallback``."""
     if not labels:
@@ -113,6 +150,9 @@ class Question:
     appearance: str = ""
     meta: str = ""  # for META: which value (start, end, today, deviceid, ...)
     groups: tuple[Labels, ...] = ()  # labels of the enclosing groups, outermost first
+    # The header of a table (table-list, or a 'label' row before 'list-nolabel' rows),
+    # shown once above the table's first question.
+    heading: Labels = field(default_factory=dict)
     # Rank: how many choices a respondent ranks at most / at least.
     max_ranked: int | None = None
     min_ranked: int = 1
@@ -147,6 +187,13 @@ class Form:
     roles: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ROLES))
     priority_question: str = ""  # the rank question priorities are computed from
     warnings: tuple[str, ...] = ()
+    # The form_id as the settings sheet (or, without one, the file name) gives it; form_id
+    # above is its link-safe slug. id_declared: it came from the settings sheet.
+    id_string: str = ""
+    id_declared: bool = True
+    # What a resident reads after sending: the settings' musharaka:thanks, or the form's
+    # closing note; empty: the bot's own words.
+    thanks: Labels = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {q.name: q for q in self.questions})

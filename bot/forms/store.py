@@ -8,6 +8,7 @@ new versions.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -43,6 +44,34 @@ class LiveForm:
         return self.stored.round
 
 
+class ReplaceRefused(ValueError):
+    """The file would put a different form behind an existing form's link."""
+
+    def __init__(self, form_id: str, title: str, answers: int, reason: str) -> None:
+        self.form_id, self.title, self.answers, self.reason = form_id, title, answers, reason
+        super().__init__(
+            f"this would replace the form {form_id!r} ({title!r}, {answers} answer(s) so far, "
+            f"link survey_{form_id}): {reason}. To keep both, give this file its own form_id "
+            "in the settings sheet; to replace that form, import again with --replace"
+        )
+
+
+def _why_another_form(existing: Form, new: Form, filename: str) -> str | None:
+    """Why ``new`` may not be a new version of ``existing`` (None: it is one)."""
+    old_id = existing.id_string or existing.form_id
+    if new.id_string != old_id:
+        return (
+            f"its form_id {new.id_string!r} is not that form's {old_id!r}, but both are "
+            f"{new.form_id!r} in links"
+        )
+    if not new.id_declared:
+        return (
+            f"{filename} has no form_id in its settings sheet, so its id comes from the file "
+            "name, which that form already uses"
+        )
+    return None
+
+
 @lru_cache(maxsize=256)
 def parse_definition(version_pk: int, definition: str) -> Form:
     """Form versions never change once used, so their parsed form can be kept."""
@@ -65,13 +94,25 @@ async def import_xlsform(
     *,
     filename: str = "form.xlsx",
     round_override: str | None = None,
+    replace: bool = False,
 ) -> tuple[LiveForm, surveys.ImportOutcome]:
-    """Read, check and store an XLSForm (raises FormError or VersionConflict)."""
+    """Read, check and store an XLSForm (raises FormError, ReplaceRefused or VersionConflict).
+
+    A file becomes a new version of the form whose form_id it declares. It never takes
+    the place of a *different* form (another form_id with the same slug, or an id taken
+    from a file name that an existing form already uses) unless ``replace`` says so."""
     if isinstance(source, Path):
         data, name = await asyncio.to_thread(source.read_bytes), source.name
     else:
         data, name = source, filename
     form = load_xlsform(data, filename=name)
+    existing = await load_form(session, form.form_id)
+    if existing is not None and not replace:
+        digest = hashlib.sha256(data).hexdigest()
+        reason = _why_another_form(existing.form, form, name)
+        if reason and digest not in await surveys.source_digests(session, existing.stored.pk):
+            answers = await surveys.count_submissions(session, existing.stored.pk, None)
+            raise ReplaceRefused(form.form_id, existing.stored.title, answers, reason)
     stored, outcome = await surveys.import_form(
         session, to_import(form), source=data, source_name=name, round_override=round_override
     )

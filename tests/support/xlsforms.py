@@ -40,6 +40,32 @@ def xlsform_bytes(
     return buffer.getvalue()
 
 
+def xls_bytes(
+    survey: Sequence[Row], choices: Sequence[Row] = (), settings: Row | None = None
+) -> bytes:
+    """The same workbook in the old Excel 97-2003 format (.xls), as older tools save it."""
+    import xlwt
+
+    workbook = xlwt.Workbook(encoding="utf-8")
+    for title, rows in (("survey", survey), ("choices", choices), ("settings", [settings])):
+        if not rows or rows == [None]:
+            continue
+        sheet = workbook.add_sheet(title)
+        header: list[str] = []
+        for row in rows:
+            for key in row or {}:
+                if key not in header:
+                    header.append(key)
+        for column, key in enumerate(header):
+            sheet.write(0, column, key)
+        for number, row in enumerate(rows, start=1):
+            for column, key in enumerate(header):
+                sheet.write(number, column, (row or {}).get(key, ""))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def write_xlsform(
     path: Path, survey: Sequence[Row], choices: Sequence[Row] = (), settings: Row | None = None
 ) -> Path:
