@@ -15,6 +15,7 @@ re-delivered "Submit" stores it once.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -40,6 +41,16 @@ NAME = "survey"
 DRAFTS_KEY = "survey_drafts"  # in the session profile: drafts of surveys not on screen
 CHOICES_PER_PAGE = 24  # beyond ~30 buttons a phone screen is a wall; page them
 REVIEW = "__review__"
+# A label that carries its own number: "1. Name", "١) الاسم", "Q3: Age", "B2.1 - Water".
+OWN_NUMBER = re.compile(
+    r"^\s*(?P<number>(?:(?:[A-Z]{1,3}|q|س)\s?)?[0-9٠-٩۰-۹]+(?:[.\-][0-9٠-٩۰-۹]+)*)\s*[.)\]:\-–—]"
+)
+
+
+def own_number(label: str) -> str | None:
+    """The number a label starts with ('Q3' for 'Q3. Age'), or None."""
+    found = OWN_NUMBER.match(label)
+    return found.group("number") if found else None
 
 
 # --- entry points --------------------------------------------------------------------------
@@ -278,6 +289,9 @@ class Turn:
         group = next((pick_label(g, self.lang) for g in reversed(question.groups) if g), "")
         if group:
             lines.append(f"— {run.render(group)} —")
+        heading = pick_label(question.heading, self.lang)
+        if heading:  # a table's header, above its first question only
+            lines += [run.render(heading), ""]
         lines.append(run.render(question.text(self.lang)))
         hint = pick_label(question.hint, self.lang)
         if hint:
@@ -424,8 +438,16 @@ class Turn:
         lines = []
         for n, question in enumerate(self.review_items(), start=1):
             label = self.run.render(question.text(self.lang))
-            lines.append(f"{n}. {label}\n   ➜ {self.show(question)}")
+            numbered = label if own_number(label) else f"{n}. {label}"
+            lines.append(f"{numbered}\n   ➜ {self.show(question)}")
         return lines
+
+    def item_numbers(self) -> list[str]:
+        """What the review numbers each answer (a label's own number when it has one)."""
+        numbers = []
+        for n, question in enumerate(self.review_items(), start=1):
+            numbers.append(own_number(self.run.render(question.text(self.lang))) or str(n))
+        return numbers
 
     def review(self, *, notice: str = "", edit: bool = False) -> None:
         self.draft["mode"] = "review"
@@ -445,8 +467,8 @@ class Turn:
             self.ctx.say("\n".join(lines), buttons, remove_keyboard=False)
 
     def pick_edit(self) -> None:
-        items = self.review_items()
-        buttons = [self.ctx.button(str(n), "e", n) for n in range(1, len(items) + 1)]
+        numbers = self.item_numbers()
+        buttons = [self.ctx.button(shown, "e", n) for n, shown in enumerate(numbers, start=1)]
         layout = rows(buttons, 6) if buttons else []
         layout.append([self.ctx.button(_("Back to the review"), "rv")])
         self.ctx.edit(_("Which answer would you like to change? Press its number."), layout)
@@ -848,10 +870,7 @@ class SurveyConversation(Conversation):
             )
             return
         ctx.edit("\n".join([*turn.summary(), "", _("✔ Sent.")]))
-        ctx.say(
-            _("Thank you! Your answers were received. They will help plan your district's future."),
-            self._priorities_button(ctx, form.form_id),
-        )
+        ctx.say(self._thanks(turn), self._priorities_button(ctx, form.form_id))
         if role("volunteer") == "yes":
             if "volunteer" in ctx.engine.registry.conversations:
                 await ctx.start("volunteer", district=district)
@@ -862,6 +881,17 @@ class SurveyConversation(Conversation):
                         "contact you here."
                     )
                 )
+
+    def _thanks(self, turn: Turn) -> str:
+        """The form's own closing words, else ours (the needs survey's speak of the district)."""
+        own = pick_label(turn.form.thanks, turn.lang)
+        if own:
+            return turn.run.render(own)
+        if turn.form.form_id == NEEDS_SURVEY:
+            return _(
+                "Thank you! Your answers were received. They will help plan your district's future."
+            )
+        return _("Thank you! Your answers were received.")
 
 
 def _index(args: tuple[str, ...]) -> int | None:
