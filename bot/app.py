@@ -110,9 +110,12 @@ def build_flood_guard(settings: Settings, redis: Redis | None = None) -> FloodGu
             redis,
             settings.flood_max_updates,
             settings.flood_window_seconds,
+            settings.flood_max_taps,
             prefix=f"{settings.redis_prefix}flood:",
         )
-    return MemoryFloodGuard(settings.flood_max_updates, settings.flood_window_seconds)
+    return MemoryFloodGuard(
+        settings.flood_max_updates, settings.flood_window_seconds, settings.flood_max_taps
+    )
 
 
 def chat_locks(settings: Settings, redis: Redis) -> RedisChatLocks:

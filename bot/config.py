@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # A user who sends more than this many updates in the window gets a polite "slow down".
     flood_max_updates: int = 20
     flood_window_seconds: float = 10.0
+    # Presses of the buttons a conversation shows now (answering a long survey) have their
+    # own, higher limit in the same window: 6 a second is faster than anyone reads.
+    flood_max_taps: int = 60
     # Volunteers and trainings: typed phone numbers without +country are read in this region;
     # a seat freed from a full training is offered to the next in line for this long; the
     # trainer's check-in code works for this many minutes.

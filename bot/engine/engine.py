@@ -50,7 +50,9 @@ class Engine:
                 # Counted once per update, and never for a re-delivery: Telegram repeating
                 # itself is not the user flooding.
                 if attempt == 0 and self.flood is not None:
-                    allowed, first_refusal = await self.flood.check(event.user_id)
+                    allowed, first_refusal = await self.flood.check(
+                        event.user_id, tap=self._is_tap(event, loaded)
+                    )
                     if not allowed:
                         return self._flood_answer(event, first_refusal)
                 outgoing, session = await self._run(event, loaded)
@@ -89,6 +91,15 @@ class Engine:
                 await self.services.store.delete(event.chat_id)
                 return ctx.outgoing, None
             return ctx.outgoing, session
+
+    @staticmethod
+    def _is_tap(event: Event, loaded: Session | None) -> bool:
+        """A press of a button the user's conversation shows now (the flood limit counts
+        these apart: answering a long survey is many of them, and nothing else)."""
+        if event.kind != EventKind.BUTTON or loaded is None or loaded.flow is None:
+            return False
+        payload = payloads.parse(event.payload)
+        return payload is not None and not payload.is_global and payload.epoch == loaded.epoch
 
     def _failure_answer(
         self, event: Event, loaded: Session | None
