@@ -118,3 +118,33 @@ def test_the_needs_survey_in_a_scripted_arabic_simulator_run(tmp_path: Path) -> 
     assert "شكرًا لك! وصلتنا إجاباتك" in texts
     # The demo already holds 70 answers from Sbeitla (bot.demo_residents): 71 with this one.
     assert "ما وضعه سكان سبيطلة في المقدّمة حتى الآن (71 مشاركًا):" in texts
+
+
+def test_forms_without_form_id_keep_their_own_links_and_replace_needs_asking(
+    tmp_path: Path,
+) -> None:
+    def one_question(label: str) -> list[dict[str, str]]:
+        return [{"type": "text", "name": "answer", "label": label}]
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    water = write_xlsform(tmp_path / "a" / "water points.xlsx", one_question("Tap?"))
+    school = write_xlsform(tmp_path / "school.xlsx", one_question("School?"))
+    other_water = write_xlsform(tmp_path / "b" / "water points.xlsx", one_question("Well?"))
+
+    first = musharaka(tmp_path, "forms", "import", str(water))
+    assert first.returncode == 0, first.stderr
+    assert "water_points version 1: created" in first.stdout
+    assert "?start=survey_water_points\n" in first.stdout
+    assert "with a district" not in first.stdout  # the form asks no district
+    assert musharaka(tmp_path, "forms", "import", str(school)).returncode == 0
+    listed = musharaka(tmp_path, "forms", "list").stdout
+    assert "water_points\tversion 1" in listed and "school\tversion 1" in listed
+
+    refused = musharaka(tmp_path, "forms", "import", str(other_water))
+    assert refused.returncode == 1
+    assert "would replace the form 'water_points' ('water points', 0 answer(s)" in refused.stderr
+    assert "--replace" in refused.stderr
+    replaced = musharaka(tmp_path, "forms", "import", str(other_water), "--replace")
+    assert replaced.returncode == 0, replaced.stderr
+    assert "water_points version 1: replaced" in replaced.stdout

@@ -97,7 +97,7 @@ async def _import(db: Any, args: argparse.Namespace) -> int:
     for warning in form.warnings:
         print(f"  note: {warning}")
     print(f"  link: https://t.me/<your_bot>?start={start_parameter(form.form_id)}")
-    if districts:
+    if districts and form.role_question("district") is not None:
         example = start_parameter(form.form_id, districts[0])
         if example:
             print(f"  with a district: https://t.me/<your_bot>?start={example}")
