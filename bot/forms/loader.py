@@ -12,7 +12,7 @@ import io
 import re
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -503,7 +503,7 @@ class _Builder:
         asked = [q for q in self.questions if q.asked]
         last = asked[-1] if asked else None
         if last is not None and last.kind == Kind.NOTE and last.label and not last.relevant:
-            self.questions.remove(last)
+            self.questions[self.questions.index(last)] = replace(last, closing=True)
             self.thanks = dict(last.label)
 
     def required(self, name: str, value: str) -> str:

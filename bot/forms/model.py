@@ -153,6 +153,8 @@ class Question:
     # The header of a table (table-list, or a 'label' row before 'list-nolabel' rows),
     # shown once above the table's first question.
     heading: Labels = field(default_factory=dict)
+    # The form's closing note: read after sending (Form.thanks), never asked before.
+    closing: bool = False
     # Rank: how many choices a respondent ranks at most / at least.
     max_ranked: int | None = None
     min_ranked: int = 1
@@ -163,7 +165,7 @@ class Question:
 
     @property
     def asked(self) -> bool:
-        return self.kind in ASKED_KINDS
+        return self.kind in ASKED_KINDS and not self.closing
 
     @property
     def has_choices(self) -> bool:
