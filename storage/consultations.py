@@ -1138,12 +1138,11 @@ async def export_personal_data(session: AsyncSession, telegram_id: int) -> dict[
     return {"bookings": bookings} if bookings else {}
 
 
-async def erase_personal_data(session: AsyncSession, telegram_id: int) -> None:
+async def erase_personal_data(session: AsyncSession, telegram_id: int, now: datetime) -> None:
     """For /delete: cancel future sessions, blank free texts; keep anonymous counts."""
     user_id = await _user_id(session, telegram_id)
     if user_id is None:
         return
-    now = utcnow()
     for booking in await session.scalars(
         select(Booking).where(Booking.requester_id == user_id, Booking.status == ACTIVE)
     ):

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.base import Base, utcnow
+from storage.base import Base
 from storage.broadcasts import OutboxMessage, OutboxStatus
 from storage.people import StaffMember, User
 from storage.reminders import Reminder
@@ -82,14 +82,13 @@ async def export_profile(session: AsyncSession, telegram_id: int) -> dict[str, A
     return out
 
 
-async def erase_profile(session: AsyncSession, telegram_id: int) -> None:
+async def erase_profile(session: AsyncSession, telegram_id: int, now: datetime) -> None:
     """Unlink the ``users`` row from the person and blank it; cancel their reminders.
 
     The row keeps only what counts need without identifying anyone (district, language,
     when it was created). A staff account is left to the administrators. Erasing twice is
     harmless: the second time finds nothing.
     """
-    now = utcnow()
     await session.execute(
         update(Reminder)
         .where(

@@ -207,7 +207,7 @@ async def test_my_data_shows_my_bookings_and_delete_erases_the_words_but_keeps_t
         exported = await exporter(s, 1000)
     assert exported["bookings"][0]["description"] == "Nous voulons écrire notre plan stratégique."
     async with sqlite_db.transaction() as s:
-        await eraser(s, 1000)
+        await eraser(s, 1000, engine.services.clock.now())
     booking = await _booking(sqlite_db)
     assert booking.description == "" and booking.status == BookingStatus.CANCELLED
     async with sqlite_db.reader() as s:

@@ -69,7 +69,7 @@ async def test_erasing_a_trainee_frees_her_seat_and_keeps_only_anonymous_counts(
     assert mine["suggestions"][0]["text"] == "تدريب على المحاسبة"
 
     async with sqlite_db.transaction() as s:
-        await eraser(s, AMAL)
+        await eraser(s, AMAL, NOW)
 
     async with sqlite_db.reader() as s:
         assert await exporter(s, AMAL) == {}

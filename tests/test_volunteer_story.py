@@ -138,7 +138,7 @@ async def test_a_resident_signs_up_as_a_volunteer_in_arabic(
         exported = await exporter(s, YOUSSEF)
     assert exported["phone"] == "+21698123456" and exported["skills"] == ["computers"]
     async with sqlite_db.transaction() as s:
-        await eraser(s, YOUSSEF)
+        await eraser(s, YOUSSEF, engine.services.clock.now())
     async with sqlite_db.reader() as s:
         assert await volunteers.get_volunteer(s, YOUSSEF) is None
         assert await exporter(s, YOUSSEF) == {}

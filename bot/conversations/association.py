@@ -9,7 +9,7 @@ self-assessment.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -574,7 +574,7 @@ async def export_association(s: AsyncSession, telegram_id: int) -> dict[str, Any
     return await associations.export_person(s, telegram_id)
 
 
-async def erase_association(s: AsyncSession, telegram_id: int) -> None:
+async def erase_association(s: AsyncSession, telegram_id: int, now: datetime) -> None:
     await associations.erase_person(s, telegram_id)
 
 

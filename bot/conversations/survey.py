@@ -935,7 +935,7 @@ async def export_survey_data(session: Any, telegram_id: int) -> dict[str, Any]:
     return await surveys.export_personal_data(session, telegram_id)
 
 
-async def erase_survey_data(session: Any, telegram_id: int) -> None:
+async def erase_survey_data(session: Any, telegram_id: int, now: datetime) -> None:
     await surveys.erase_personal_data(session, telegram_id)
 
 

@@ -8,7 +8,7 @@ shows and tells.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,6 @@ from bot.formatting import format_day, format_number, format_short_day
 from bot.i18n import N_, _, current_language
 from bot.textinput import clean_text, normalize_digits
 from storage import associations, people, trainings, volunteers
-from storage.base import utcnow
 from storage.reference import Branch
 
 NAME_MAX_CHARS = 100
@@ -700,10 +699,9 @@ async def export_trainings(s: AsyncSession, telegram_id: int) -> dict[str, Any]:
     return await trainings.export_person(s, telegram_id)
 
 
-async def erase_trainings(s: AsyncSession, telegram_id: int) -> None:
+async def erase_trainings(s: AsyncSession, telegram_id: int, now: datetime) -> None:
     """/delete: give up every place (the next in line is offered it, by the scheduler's
     next sweep) and unlink the person from the anonymous training figures."""
-    now = utcnow()
     changes = await trainings.erase_person(
         s, telegram_id, now=now, offer_hours=get_settings().training_offer_hours
     )

@@ -7,6 +7,7 @@ would help: ``ctx.start("volunteer", district="thala")`` skips the district ques
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -416,7 +417,7 @@ async def export_volunteer(s: AsyncSession, telegram_id: int) -> dict[str, Any]:
     return await volunteers.export_person(s, telegram_id)
 
 
-async def erase_volunteer(s: AsyncSession, telegram_id: int) -> None:
+async def erase_volunteer(s: AsyncSession, telegram_id: int, now: datetime) -> None:
     await volunteers.erase_person(s, telegram_id)
 
 

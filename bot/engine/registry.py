@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,9 +24,10 @@ CommandHandler = Callable[[Context], Awaitable[None]]
 ButtonHandler = Callable[[Context, tuple[str, ...]], Awaitable[None]]
 DeepLinkHandler = Callable[[Context, str], Awaitable[None]]
 # Personal data of one area for /mydata (a JSON-able dict) and /delete (erase it, keeping
-# anonymous counts). Both get a writing session and the user's Telegram id.
+# anonymous counts). Both get a writing session and the user's Telegram id; the eraser also
+# gets "now" from the engine's clock (what is still to come is cancelled, the past is kept).
 DataExporter = Callable[[AsyncSession, int], Awaitable[dict[str, Any]]]
-DataEraser = Callable[[AsyncSession, int], Awaitable[None]]
+DataEraser = Callable[[AsyncSession, int, datetime], Awaitable[None]]
 # Renders a due reminder in the recipient's language; None when it no longer applies.
 ReminderRenderer = Callable[[Services, Reminder], Awaitable[Reply | None]]
 

@@ -81,13 +81,15 @@ async def mydata_command(ctx: Context) -> None:
 # --- /delete ----------------------------------------------------------------------------------
 
 
-async def erase_everything(s: AsyncSession, registry: Registry, telegram_id: int) -> None:
+async def erase_everything(
+    s: AsyncSession, registry: Registry, telegram_id: int, now: datetime
+) -> None:
     """Every area's eraser, then the core profile last (the areas find rows through it)."""
     for area, (_exporter, eraser) in registry.personal_data.items():
         if area != PROFILE_AREA:
-            await eraser(s, telegram_id)
+            await eraser(s, telegram_id, now)
     _exporter, core_eraser = registry.personal_data[PROFILE_AREA]
-    await core_eraser(s, telegram_id)
+    await core_eraser(s, telegram_id, now)
 
 
 class DeleteMyData(Conversation):
@@ -137,7 +139,7 @@ class DeleteMyData(Conversation):
             ctx.edit(_("Nothing was erased. Your data stays as it was."))
             return
         async with ctx.db.transaction() as s:
-            await erase_everything(s, ctx.engine.registry, ctx.user_id)
+            await erase_everything(s, ctx.engine.registry, ctx.user_id, ctx.services.clock.now())
         ctx.edit(
             _(
                 "Your personal data has been erased. Thank you for taking part. "
