@@ -18,6 +18,8 @@ from urllib.parse import quote
 
 from fastapi.responses import Response
 
+from storage.cells import xlsx_text
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,7 +64,7 @@ def xlsx_bytes(sheets: Sequence[Sheet], *, rtl: bool = False) -> bytes:
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(_sheet_title(title))
         sheet.sheet_view.rightToLeft = rtl
-        sheet.append([str(h) for h in header])
+        sheet.append([xlsx_text(str(h)) for h in header])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
@@ -80,13 +82,15 @@ def xlsx_bytes(sheets: Sequence[Sheet], *, rtl: bool = False) -> bytes:
 
 
 def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return xlsx_text(value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)  # Excel has no time zones: local time is given
     return value
 
 
 def _sheet_title(title: str) -> str:
-    cleaned = "".join(c for c in title if c not in "[]:*?/\\")
+    cleaned = "".join(c for c in xlsx_text(title) if c not in "[]:*?/\\")
     return (cleaned or "Sheet")[:31]
 
 

@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit
+from storage import throttles
 
 MIN_PASSWORD_LENGTH = 10  # the same rule as `musharaka staff add`
 
@@ -83,31 +83,100 @@ def csrf_matches(session: dict[str, Any], presented: str | None) -> bool:
 
 
 # --- Sign-in rate limit -------------------------------------------------------------
+#
+# Three counters (storage.throttles), checked and counted in one locked transaction before
+# argon2 runs, so parallel guesses cannot all slip under a limit:
+#   * one login name from one address: 5 failures per 15 minutes, then refused;
+#   * one address, whatever the names: 30 failures per 15 minutes, then refused;
+#   * one login name from every address together: after 10 failures, attempts are spaced
+#     out (10 s, doubling, at most 5 minutes) instead of refused, so guessing from many
+#     addresses is slowed down but cannot lock the owner out for a quarter of an hour.
+# Each attempt is counted as a failure when it is let through (a reservation) and given
+# back when the password was right.
+
+PAIR, ADDRESS, NAME = "signin_pair", "signin_address", "signin_name"
 
 
 @dataclass(frozen=True)
 class LoginLimits:
-    """At most ``per_account`` failed sign-ins per login name and ``per_address`` per
-    client address within ``window``; further attempts are refused unchecked."""
-
-    per_account: int = 5
+    per_account: int = 5  # per (login name, address)
     per_address: int = 30
     window: timedelta = timedelta(minutes=15)
+    per_name_before_backoff: int = 10  # per login name, from all addresses together
+    first_backoff: timedelta = timedelta(seconds=10)
+    longest_backoff: timedelta = timedelta(minutes=5)
+
+    def backoff(self, failures: int) -> timedelta:
+        steps = max(0, failures - self.per_name_before_backoff)
+        seconds = self.first_backoff.total_seconds() * 2 ** min(steps, 16)
+        return min(timedelta(seconds=seconds), self.longest_backoff)
 
 
-async def wait_before_next_attempt(
-    session: AsyncSession, limits: LoginLimits, *, username: str, ip: str, now: datetime
-) -> timedelta | None:
-    """None when a sign-in may be tried now, else how long to wait."""
-    since = now - limits.window
-    waits: list[timedelta] = []
-    for kind_limit, who in (
-        (limits.per_account, {"username": username}),
-        (limits.per_address, {"ip": ip}),
-    ):
-        if not any(who.values()):
-            continue
-        count, oldest = await audit.recent_failed_logins(session, since=since, **who)
-        if count >= kind_limit and oldest is not None:
-            waits.append(max(oldest + limits.window - now, timedelta(seconds=1)))
-    return max(waits) if waits else None
+@dataclass(frozen=True)
+class Attempt:
+    """The counters one sign-in attempt is filed under."""
+
+    username: str
+    ip: str
+
+    def subjects(self) -> list[tuple[str, str]]:
+        found = [(PAIR, f"{self.username}|{self.ip}"), (NAME, self.username)]
+        if self.ip:
+            found.append((ADDRESS, self.ip))
+        return found
+
+
+@dataclass(frozen=True)
+class Refusal:
+    wait: timedelta
+    counter: throttles.AttemptCounter  # the one that refused (its audit entry aggregates)
+
+
+async def reserve_attempt(
+    session: AsyncSession, limits: LoginLimits, attempt: Attempt, now: datetime
+) -> Refusal | None:
+    """None when the password may be checked now (the attempt is counted as a failure until
+    ``give_back`` says otherwise); else a refusal with how long to wait."""
+    pair = await throttles.locked_counter(
+        session, PAIR, f"{attempt.username}|{attempt.ip}", now, limits.window
+    )
+    name = await throttles.locked_counter(session, NAME, attempt.username, now, limits.window)
+    address = (
+        await throttles.locked_counter(session, ADDRESS, attempt.ip, now, limits.window)
+        if attempt.ip
+        else None
+    )
+    refusals = []
+    wait = throttles.wait_of(pair, throttles.Limit(limits.per_account, limits.window), now)
+    if wait is not None:
+        refusals.append(Refusal(wait, pair))
+    if address is not None:
+        wait = throttles.wait_of(address, throttles.Limit(limits.per_address, limits.window), now)
+        if wait is not None:
+            refusals.append(Refusal(wait, address))
+    if name.next_allowed_at is not None and name.next_allowed_at > now:
+        refusals.append(Refusal(name.next_allowed_at - now, name))
+    if refusals:
+        refusal = max(refusals, key=lambda r: r.wait)
+        refusal.counter.refused += 1
+        await session.flush()
+        return refusal
+    for counter in (pair, name, address):
+        if counter is not None:
+            counter.failures += 1
+    if name.failures >= limits.per_name_before_backoff:
+        name.next_allowed_at = now + limits.backoff(name.failures)
+    await session.flush()
+    return None
+
+
+async def give_back(
+    session: AsyncSession, limits: LoginLimits, attempt: Attempt, now: datetime
+) -> None:
+    """The password was right: this attempt was no failure, and this address starts afresh."""
+    for purpose, subject in attempt.subjects():
+        counter = await throttles.locked_counter(session, purpose, subject, now, limits.window)
+        counter.failures = 0 if purpose == PAIR else max(0, counter.failures - 1)
+        if purpose == NAME:
+            counter.next_allowed_at = None
+    await session.flush()

@@ -143,6 +143,7 @@ def start_session(request: Request, member: StaffMember, now: datetime) -> None:
         {
             "staff_id": member.id,
             "pw": security.password_fingerprint(member.password_hash),
+            "gen": member.session_generation,
             "since": int(now.timestamp()),
             "seen": int(now.timestamp()),
         }
@@ -178,6 +179,7 @@ async def current_staff(request: Request) -> StaffUser:
         or not member.active
         or not member.username
         or request.session.get("pw") != security.password_fingerprint(member.password_hash)
+        or request.session.get("gen") != member.session_generation
     ):
         raise NotSignedIn
     if int(now.timestamp()) - int(request.session["seen"]) > 60:

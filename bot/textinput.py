@@ -11,6 +11,9 @@ _DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
 _DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
 _DIGITS.update({ord("٫"): ".", ord("٬"): ",", ord("،"): ","})
 _INVISIBLE = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
+# Control characters (keeping tab and line breaks) and lone UTF-16 surrogates: invisible,
+# never meant, and fatal further on (an XLSX refuses them, a surrogate cannot be encoded).
+_UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def normalize_digits(text: str) -> str:
@@ -41,7 +44,7 @@ def parse_decimal(text: str) -> Decimal | None:
 
 def clean_text(text: str, max_chars: int) -> str | None:
     """Free text trimmed and normalised (NFC); None when empty or longer than max_chars."""
-    cleaned = unicodedata.normalize("NFC", _INVISIBLE.sub("", text)).strip()
+    cleaned = unicodedata.normalize("NFC", _UNWANTED.sub("", _INVISIBLE.sub("", text))).strip()
     if not cleaned or len(cleaned) > max_chars:
         return None
     return cleaned

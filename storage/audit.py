@@ -144,7 +144,11 @@ async def recent_failed_logins(
 
 
 async def known_usernames(session: AsyncSession) -> list[str]:
+    """Login names of staff accounts, for the audit page's filter: names typed by strangers at
+    the sign-in page are in the log but not offered as choices."""
+    from storage.people import StaffMember
+
     rows = await session.scalars(
-        select(AuditEntry.username).where(AuditEntry.username != "").distinct()
+        select(StaffMember.username).where(StaffMember.username.is_not(None)).distinct()
     )
-    return sorted(rows)
+    return sorted(name for name in rows if name)

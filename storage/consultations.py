@@ -1158,6 +1158,6 @@ async def erase_personal_data(session: AsyncSession, telegram_id: int, now: date
 def as_int(value: object) -> int | None:
     """A button argument as a positive id, or None (forged or garbled)."""
     text_value = str(value)
-    if not text_value.isdigit() or len(text_value) > 18:
+    if len(text_value) > 18 or not text_value.isascii() or not text_value.isdigit():
         return None
     return int(text_value)

@@ -13,6 +13,7 @@ from storage import (  # noqa: F401
     reminders,
     sessions,
     surveys,
+    throttles,
     trainings,
     volunteers,
 )

@@ -108,8 +108,9 @@ async def erase_profile(session: AsyncSession, telegram_id: int, now: datetime) 
     await forget_broadcast_recipient(session, telegram_id)
     user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
     if user is None:
+        await release_references(session, telegram_id)
         return
-    await release_references(session, telegram_id)
+    unlinked = await release_references(session, telegram_id)
     user.telegram_id = -user.id
     user.first_name = ""
     user.username = ""
@@ -122,6 +123,7 @@ async def erase_profile(session: AsyncSession, telegram_id: int, now: datetime) 
     user.erased_at = now
     user.last_seen_at = user.created_at
     await session.flush()
+    await point_at_anonymous_row(session, unlinked, user.telegram_id)
 
 
 async def forget_broadcast_recipient(session: AsyncSession, telegram_id: int) -> None:
@@ -157,13 +159,33 @@ def references_to_telegram_id() -> list[tuple[Table, str, str]]:
     return found
 
 
-async def release_references(session: AsyncSession, telegram_id: int) -> None:
-    """Rows still pointing at the person's Telegram id after the areas erased theirs (an
-    area that forgot one, or is newer than its eraser) are treated as their foreign key
-    says for a deleted person: SET NULL unlinks them, CASCADE deletes them."""
+Unlinked = list[tuple[Table, str, list[Any]]]  # (table, column, primary keys of its rows)
+
+
+async def release_references(session: AsyncSession, telegram_id: int) -> Unlinked:
+    """Rows still pointing at the person's Telegram id after the areas erased theirs are
+    treated as their foreign key says for a deleted person: CASCADE deletes them, SET NULL
+    unlinks them. The unlinked rows are returned, for ``point_at_anonymous_row``."""
+    unlinked: Unlinked = []
     for table, column, ondelete in references_to_telegram_id():
         where = table.c[column] == telegram_id
         if ondelete == "CASCADE":
             await session.execute(delete(table).where(where))
-        else:
-            await session.execute(update(table).where(where).values({column: None}))
+            continue
+        [key] = table.primary_key.columns
+        ids = list(await session.scalars(select(key).where(where)))
+        if ids:
+            await session.execute(update(table).where(key.in_(ids)).values({column: None}))
+            unlinked.append((table, column, ids))
+    return unlinked
+
+
+async def point_at_anonymous_row(
+    session: AsyncSession, unlinked: Unlinked, anonymous_id: int
+) -> None:
+    """Unlinked rows (training places, self-assessments) point at the anonymised ``users``
+    row, so one erased person who came to two courses is still one person in the M&E report
+    (and still nobody in particular)."""
+    for table, column, ids in unlinked:
+        [key] = table.primary_key.columns
+        await session.execute(update(table).where(key.in_(ids)).values({column: anonymous_id}))

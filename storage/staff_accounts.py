@@ -115,10 +115,21 @@ async def change_role(session: AsyncSession, member: StaffMember, role: Role) ->
 async def set_active(session: AsyncSession, member: StaffMember, active: bool) -> None:
     if not active:
         await _ensure_another_admin(session, member)
+        member.session_generation += 1
     member.active = active
     await session.flush()
 
 
 async def set_password_hash(session: AsyncSession, member: StaffMember, password_hash: str) -> None:
+    """A new password ends every session of the account (the caller may start a new one)."""
     member.password_hash = password_hash
+    member.session_generation += 1
     await session.flush()
+
+
+async def end_sessions(session: AsyncSession, staff_id: int) -> None:
+    """Sign the account out everywhere: every cookie issued so far stops working."""
+    member = await session.get(StaffMember, staff_id)
+    if member is not None:
+        member.session_generation += 1
+        await session.flush()

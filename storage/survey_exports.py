@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.cells import xlsx_text
 from storage.surveys import SurveyAnswer, SurveyForm, SurveyFormVersion, SurveySubmission
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -190,11 +191,10 @@ def to_csv(table: SurveyTable) -> bytes:
 def to_xlsx(table: SurveyTable) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(table.form_id[:31] or "data")
+    sheet = workbook.create_sheet(xlsx_text(table.form_id)[:31] or "data")
     bold = Font(bold=True)
     header = []
     for name in table.header:
@@ -207,7 +207,7 @@ def to_xlsx(table: SurveyTable) -> bytes:
         cells = []
         for value in row:
             if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XLSX refuses
+                value = xlsx_text(value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # text stays text: "=1+1" is not a formula

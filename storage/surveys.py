@@ -7,10 +7,10 @@ keeps its numeric value in ``number``.
 Integrity lives in the database:
 
 * a submission's ``uuid`` is unique, so a re-delivered or retried "Submit" stores it once;
-* ``(form, round, one_per_round_key)`` is unique, and ``one_per_round_key`` holds the
-  respondent's Telegram id only when the form says "one response per resident per round"
-  (NULL otherwise; NULLs never collide) — so nobody answers such a round twice, even when
-  two workers race;
+* ``(form, round, one_per_round_key)`` is unique, and ``one_per_round_key`` holds a keyed
+  hash of the respondent's Telegram id (``round_marker``) only when the form says "one
+  response per resident per round" (NULL otherwise; NULLs never collide) — so nobody
+  answers such a round twice, even when two workers race or after erasing their data;
 * one answer row per (submission, question, position).
 """
 
@@ -37,6 +37,7 @@ from sqlalchemy import (
     UniqueConstraint,
     delete,
     func,
+    or_,
     select,
     update,
 )
@@ -44,6 +45,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage import throttles
 from storage.base import Base, BigId, UTCDateTime, utcnow
 
 ROUND_MAX = 40
@@ -360,15 +362,29 @@ def answer_rows(question: str, kind: str, value: str) -> list[dict[str, Any]]:
     return [{"question": question, "kind": kind, "position": 0, "value": value, "number": number}]
 
 
+async def round_marker(
+    session: AsyncSession, form_pk: int, round_label: str, telegram_id: int
+) -> int:
+    """The keyed hash that stands for one resident in one survey round (storage.throttles):
+    it stays on the submission after /delete, so the same account cannot answer twice in a
+    round by erasing itself in between, while it identifies nobody."""
+    key = await throttles.marker_key(session)
+    return throttles.marker_number(key, f"survey:{form_pk}:{round_label}", telegram_id)
+
+
 async def has_answered(
     session: AsyncSession, form_pk: int, round_label: str, respondent_id: int
 ) -> bool:
+    marker = await round_marker(session, form_pk, round_label[:ROUND_MAX], respondent_id)
     found = await session.scalar(
         select(SurveySubmission.id)
         .where(
             SurveySubmission.form_pk == form_pk,
             SurveySubmission.round == round_label,
-            SurveySubmission.respondent_id == respondent_id,
+            or_(
+                SurveySubmission.respondent_id == respondent_id,
+                SurveySubmission.one_per_round_key == marker,
+            ),
         )
         .limit(1)
     )
@@ -382,9 +398,11 @@ async def submit(session: AsyncSession, new: NewSubmission) -> tuple[SubmitOutco
     )
     if existing is not None:
         return SubmitOutcome.ALREADY_STORED, existing
-    key = new.respondent_id if new.one_per_resident else None
-    if key is not None and await has_answered(session, new.form_pk, new.round, key):
-        return SubmitOutcome.ALREADY_ANSWERED, None
+    key = None
+    if new.one_per_resident and new.respondent_id is not None:
+        if await has_answered(session, new.form_pk, new.round, new.respondent_id):
+            return SubmitOutcome.ALREADY_ANSWERED, None
+        key = await round_marker(session, new.form_pk, new.round[:ROUND_MAX], new.respondent_id)
     submission = SurveySubmission(
         uuid=new.uuid,
         form_pk=new.form_pk,
@@ -486,5 +504,5 @@ async def erase_personal_data(session: AsyncSession, telegram_id: int) -> None:
     await session.execute(
         update(SurveySubmission)
         .where(SurveySubmission.id.in_(ids))
-        .values(respondent_id=None, one_per_round_key=None, campaign="", started_at=None)
+        .values(respondent_id=None, campaign="", started_at=None)
     )

@@ -1031,9 +1031,10 @@ async def export_person(session: AsyncSession, telegram_id: int) -> dict[str, An
 async def erase_person(
     session: AsyncSession, telegram_id: int, *, now: datetime, offer_hours: float = 24
 ) -> Changes:
-    """Give up every place in sessions still to come (the waitlist moves on), then unlink the
-    person from their registrations and suggestions: gender, association and attendance stay
-    as anonymous counts for the programme's reports; the name, comments and suggestions go."""
+    """Give up every place in sessions still to come (the waitlist moves on), then blank the
+    person's registrations and drop their suggestions: gender, association and attendance stay
+    as anonymous counts for the programme's reports; the name, comments and suggestions go.
+    The core eraser (storage.privacy) then points the registrations at the anonymised user."""
     changes = Changes()
     active = await session.scalars(  # past sessions keep their seats: they are history
         select(Registration.id)
@@ -1056,7 +1057,7 @@ async def erase_person(
     await session.execute(
         update(Registration)
         .where(Registration.telegram_id == telegram_id)
-        .values(telegram_id=None, participant_name="", feedback_comment=None)
+        .values(participant_name="", feedback_comment=None)
         .execution_options(synchronize_session=False)
     )
     await session.execute(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,24 @@ from storage.db import Database
 from tests.support import services
 from tests.support.chat import Chat
 from tests.support.settings import settings_for_tests
+
+CLOCK_OFFSET_VARIABLE = "MUSHARAKA_TEST_CLOCK_OFFSET_DAYS"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With MUSHARAKA_TEST_CLOCK_OFFSET_DAYS=N the real clock of this process runs N days
+    ahead (time-machine: datetime.now, time.time, date.today; time keeps ticking). A test
+    that passes today but not a year from now used the real clock where it needed the
+    injected one (tests/test_clock_independence.py runs the suite that way)."""
+    offset = os.environ.get(CLOCK_OFFSET_VARIABLE)
+    if not offset:
+        return
+    import time_machine
+
+    shifted = datetime.now(UTC) + timedelta(days=int(offset))
+    traveller = time_machine.travel(shifted, tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
 
 
 @pytest.fixture

@@ -111,7 +111,7 @@ async def test_one_response_per_resident_per_round_is_enforced_by_the_database(
                     version_pk=form.version_pk,
                     round=form.round,
                     respondent_id=77,
-                    one_per_round_key=77,
+                    one_per_round_key=await surveys.round_marker(s, form.pk, form.round, 77),
                 )
             )
     # A new round, or another resident, is fine.
@@ -164,9 +164,15 @@ async def test_mydata_shows_and_delete_erases_identifying_answers_but_keeps_coun
         answers = await surveys.submission_answers(s, row.id)
     assert "specific_needs" not in answers
     assert answers["top_sectors"] == "water_sanitation health"
-    # They may answer again after erasing their data.
+    # Erasing is no way to be counted twice: the same account is refused in this round
+    # (the kept marker identifies nobody), and welcome in the next one.
     async with any_db.transaction() as s:
-        assert (await surveys.submit(s, submission(form, 4242)))[0] == SubmitOutcome.STORED
+        assert (await surveys.submit(s, submission(form, 4242)))[0] == (
+            SubmitOutcome.ALREADY_ANSWERED
+        )
+        assert (await surveys.submit(s, submission(form, 4242, round="2027")))[0] == (
+            SubmitOutcome.STORED
+        )
 
 
 async def test_a_changed_file_under_a_used_version_number_is_refused(any_db: Database) -> None:

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from bot.demo_data import seed_reference
 from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
+from bot.handlers.privacy import erase_everything
 from bot.scheduler import send_due
-from storage import trainings
+from storage import people, trainings
 from storage.db import Database
 from tests.conftest import EngineFactory
 from tests.support.training_data import make_session, make_users, messages_of, town
@@ -62,21 +63,24 @@ async def test_erasing_a_trainee_frees_her_seat_and_keeps_only_anonymous_counts(
             s, telegram_id=AMAL, text="تدريب على المحاسبة", association_name="", now=NOW
         )
 
-    exporter, eraser = engine.registry.personal_data["trainings"]
+    exporter, _eraser = engine.registry.personal_data["trainings"]
     async with sqlite_db.reader() as s:
         mine = await exporter(s, AMAL)
+        amal = await people.get_user(s, AMAL)
+    assert amal is not None
     assert [r["status"] for r in mine["registrations"]] == ["registered", "registered"]
     assert mine["suggestions"][0]["text"] == "تدريب على المحاسبة"
 
-    async with sqlite_db.transaction() as s:
-        await eraser(s, AMAL, NOW)
+    async with sqlite_db.transaction() as s:  # what /delete does: every area, then the profile
+        await erase_everything(s, engine.registry, AMAL, NOW)
+    anonymous = -amal.id  # the anonymised users row: one person, who is nobody
 
     async with sqlite_db.reader() as s:
         assert await exporter(s, AMAL) == {}
         rows = list(await s.scalars(select(trainings.Registration)))
         suggestions = list(await s.scalars(select(trainings.TrainingSuggestion)))
     kept = next(r for r in rows if r.session_id == past)
-    assert (kept.telegram_id, kept.participant_name, kept.feedback_comment) == (None, "", None)
+    assert (kept.telegram_id, kept.participant_name, kept.feedback_comment) == (anonymous, "", None)
     assert (kept.gender, kept.association_name, kept.feedback_rating) == (
         "female",
         "جمعية الأمل للتنمية",
@@ -84,7 +88,7 @@ async def test_erasing_a_trainee_frees_her_seat_and_keeps_only_anonymous_counts(
     )
     assert kept.attended_at is not None and kept.status == "registered"  # still counts
     assert {r.telegram_id: r.status for r in rows if r.session_id == coming} == {
-        None: "cancelled",
+        anonymous: "cancelled",
         SAMI: "offered",
     }
     assert suggestions == []

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
 from admin import security, web
 from admin.i18n import LANGUAGE_COOKIE
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import _, ngettext
-from storage import audit, staff_accounts
+from storage import audit, staff_accounts, throttles
 from storage.people import Role, StaffMember
 
 router = APIRouter()
@@ -47,6 +48,41 @@ def _can_sign_in(member: StaffMember | None) -> bool:
     )
 
 
+# Unauthenticated visitors must not be able to grow the audit log without bound: refused
+# attempts add one to a single entry per counter window, and past this many entries an hour
+# every further one adds to a single entry for that hour.
+AUDIT_ENTRIES_PER_HOUR = 500
+AUDIT_CAP = "audit_cap"
+
+
+async def record_unauthenticated(
+    s: AsyncSession,
+    actor: audit.Actor,
+    action: audit.AuditAction,
+    now: datetime,
+    *,
+    detail: str = "",
+    aggregate_into: throttles.AttemptCounter | None = None,
+) -> None:
+    hour = await throttles.locked_counter(s, AUDIT_CAP, action.value, now, timedelta(hours=1))
+    hour.failures += 1
+    if hour.failures > AUDIT_ENTRIES_PER_HOUR:
+        actor = audit.Actor(staff_id=None, username="", ip="")
+        detail, aggregate_into = "aggregated: too many to log one by one", hour
+    if aggregate_into is None:
+        await audit.record(s, actor, action, "login", detail=detail, at=now)
+        return
+    entry = (
+        await s.get(audit.AuditEntry, aggregate_into.audit_id) if aggregate_into.audit_id else None
+    )
+    if entry is None:
+        entry = await audit.record(s, actor, action, "login", detail=detail, record_count=1, at=now)
+        aggregate_into.audit_id = entry.id
+    else:
+        entry.record_count = (entry.record_count or 0) + 1
+    await s.flush()
+
+
 @router.post("/login")
 async def login(
     request: Request,
@@ -61,22 +97,24 @@ async def login(
     target = web.safe_next(next)
     typed = audit.Actor(staff_id=None, username=name, ip=ip)
 
-    async with app.db.reader() as s:
-        wait = await security.wait_before_next_attempt(
-            s, app.login_limits, username=name, ip=ip, now=now
-        )
-        member = None if wait else await staff_accounts.find_login(s, name)
-    if wait is not None:
-        async with app.db.transaction() as s:
-            await audit.record(s, typed, audit.AuditAction.LOGIN_BLOCKED, "login", at=now)
+    attempt = security.Attempt(username=name, ip=ip)
+    async with app.db.transaction() as s:
+        refusal = await security.reserve_attempt(s, app.login_limits, attempt, now)
+        if refusal is not None:
+            await record_unauthenticated(
+                s, typed, audit.AuditAction.LOGIN_BLOCKED, now, aggregate_into=refusal.counter
+            )
+    if refusal is not None:
         return web.render(
             request,
             "login.html",
             status_code=429,
             next=target,
             username=name,
-            error=_wait_message(wait),
+            error=_wait_message(refusal.wait),
         )
+    async with app.db.reader() as s:
+        member = await staff_accounts.find_login(s, name)
 
     password_hash = member.password_hash if member is not None else None
     # argon2 is deliberately slow: keep it off the event loop.
@@ -84,8 +122,8 @@ async def login(
     if not good or not _can_sign_in(member):
         detail = "inactive account" if good and member is not None else ""
         async with app.db.transaction() as s:
-            await audit.record(
-                s, typed, audit.AuditAction.LOGIN_FAILED, "login", detail=detail, at=now
+            await record_unauthenticated(
+                s, typed, audit.AuditAction.LOGIN_FAILED, now, detail=detail
             )
         return web.render(
             request,
@@ -98,6 +136,7 @@ async def login(
 
     assert member is not None and member.password_hash is not None
     async with app.db.transaction() as s:
+        await security.give_back(s, app.login_limits, attempt, now)
         fresh = await s.get(StaffMember, member.id)
         assert fresh is not None
         if fresh.password_hash and security.needs_rehash(fresh.password_hash):
@@ -119,6 +158,8 @@ async def logout(request: Request) -> Response:
     try:
         user = await web.current_staff(request)
         await web.log_access(request, user, audit.AuditAction.LOGOUT, "login")
+        async with web.state(request).db.transaction() as s:
+            await staff_accounts.end_sessions(s, user.id)
     except web.NotSignedIn:
         pass
     request.session.clear()
@@ -177,6 +218,7 @@ async def change_own_password(
         )
         # This session stays signed in; every other session of the account ends.
         request.session["pw"] = security.password_fingerprint(new_hash)
+        request.session["gen"] = fresh.session_generation
     web.flash(request, _("Your password is changed."), "success")
     return web.redirect("/account")
 

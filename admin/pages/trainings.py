@@ -155,9 +155,13 @@ async def mark_attendance(
 ) -> Response:
     app = web.state(request)
     form = await request.form()
-    ids = sorted({int(v) for v in form.getlist("present") if isinstance(v, str) and v.isdigit()})[
-        :1000
-    ]
+    ids = sorted(
+        {
+            int(v)
+            for v in form.getlist("present")
+            if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) <= 18
+        }
+    )[:1000]
     try:
         async with app.db.transaction() as s:
             results = await trainings.mark_attendance(

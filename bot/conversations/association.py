@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversations.contact_details import ask_phone, phone_from_event, read_name
+from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
 from bot.engine.events import EventKind
@@ -24,7 +25,7 @@ from bot.engine.replies import Button, Text
 from bot.formatting import format_day, format_number
 from bot.i18n import N_, _, current_language, use_language
 from bot.textinput import clean_text, normalize_digits, parse_int
-from storage import associations, people, reference
+from storage import associations, people, reference, throttles
 
 FIELD_LABELS = {
     "social": N_("Social action"),
@@ -41,8 +42,10 @@ FIELD_LABELS = {
     "other": N_("Other"),
 }
 ASSOCIATION_NAME_MAX = 150
-JOIN_MAX_FAILURES = 5
-JOIN_LOCK = timedelta(minutes=15)
+# Wrong join codes: 5 per quarter of an hour, counted in the database (storage.throttles),
+# so neither /delete nor a new conversation starts the count again.
+JOIN_LIMIT = throttles.Limit(failures=5, window=timedelta(minutes=15))
+JOIN_PURPOSE = "join_code"
 
 
 def field_label(code: str) -> str:
@@ -59,7 +62,7 @@ async def _district_name(s: AsyncSession, code: str | None) -> str:
 
 
 def _int_arg(args: tuple[str, ...]) -> int | None:
-    return int(args[0]) if args and args[0].isdigit() and len(args[0]) < 19 else None
+    return payloads.int_arg(args)
 
 
 class AssociationFlow(Conversation):
@@ -276,35 +279,32 @@ class AssociationFlow(Conversation):
         await self._show_home(ctx)
 
     # --- joining ------------------------------------------------------------------------------
-    def _join_locked(self, ctx: Context) -> bool:
-        record = ctx.session.profile.get("join_failures") or {}
-        now = ctx.services.clock.now().timestamp()
-        if now - float(record.get("since", 0)) > JOIN_LOCK.total_seconds():
-            return False
-        return int(record.get("count", 0)) >= JOIN_MAX_FAILURES
+    async def _join_locked(self, ctx: Context) -> bool:
+        async with ctx.db.transaction() as s:
+            return await throttles.person_is_locked(
+                s, JOIN_PURPOSE, ctx.user_id, JOIN_LIMIT, ctx.services.clock.now()
+            )
 
-    def _count_join_failure(self, ctx: Context) -> None:
-        now = ctx.services.clock.now().timestamp()
-        record = ctx.session.profile.get("join_failures") or {}
-        if now - float(record.get("since", 0)) > JOIN_LOCK.total_seconds():
-            record = {"since": now, "count": 0}
-        record["count"] = int(record.get("count", 0)) + 1
-        ctx.session.profile["join_failures"] = record
+    async def _count_join_failure(self, ctx: Context) -> None:
+        async with ctx.db.transaction() as s:
+            await throttles.count_person_failure(
+                s, JOIN_PURPOSE, ctx.user_id, JOIN_LIMIT, ctx.services.clock.now()
+            )
 
     async def _on_code(self, ctx: Context, text: str) -> None:
         ctx.step = "j_code"
-        if self._join_locked(ctx):
+        if await self._join_locked(ctx):
             ctx.finish()
             ctx.say(_("Too many wrong codes. Please wait a quarter of an hour and try again."))
             return
         code = normalize_digits(text).strip().replace(" ", "")
-        if not code.isdigit() or len(code) != associations.JOIN_CODE_DIGITS:
+        if len(code) != associations.JOIN_CODE_DIGITS or not payloads.plain_digits(code):
             ctx.say(_("A join code has 6 digits, for example 482913. Please type it again."))
             return
         async with ctx.db.reader() as s:
             association = await associations.find_by_code(s, code)
         if association is None:
-            self._count_join_failure(ctx)
+            await self._count_join_failure(ctx)
             ctx.say(
                 _(
                     "No association has this code. Please check it with your coordinator "

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
+from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
 from bot.engine.events import EventKind
@@ -64,6 +65,7 @@ def parse_local_moment(text: str, now: datetime, timezone: str) -> datetime | No
 class ComposeBroadcast(Conversation):
     name = "broadcast"
     needs_consent = False  # staff
+    min_role = Role.STAFF
 
     async def begin(self, ctx: Context, **kwargs: Any) -> None:
         ctx.state["draft"] = uuid4().hex[:16]
@@ -336,7 +338,8 @@ class ComposeBroadcast(Conversation):
 
     async def _toggle(self, ctx: Context, args: tuple[str, ...]) -> None:
         options = ctx.state.get("options") or []
-        index = int(args[0]) if args and args[0].isdigit() else -1
+        found = payloads.int_arg(args, max_digits=4)
+        index = found if found is not None else -1
         if not 0 <= index < len(options):
             ctx.toast(_("This button is no longer active."))
             return
@@ -415,7 +418,7 @@ async def stop_broadcast_button(ctx: Context, args: tuple[str, ...]) -> None:
     if not role_at_least(await ctx.role(), Role.STAFF):
         ctx.toast(_("This option is not available."))
         return
-    number = int(args[0]) if args and args[0].isdigit() and len(args[0]) < 18 else None
+    number = payloads.int_arg(args)
     if number is None:
         ctx.toast(_("This option is not available."))
         return

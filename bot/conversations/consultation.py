@@ -56,7 +56,7 @@ from storage.consultations import (
     Slot,
     as_int,
 )
-from storage.people import Role
+from storage.people import Role, role_at_least
 from storage.reminders import Reminder
 
 DAYS_PER_PAGE = 8
@@ -699,6 +699,8 @@ async def _view_for_button(ctx: Context, args: tuple[str, ...]) -> tuple[Booking
         async with ctx.db.reader() as s:
             view = await load_view(s, booking_id)
     party = _party(view, ctx.user_id) if view is not None else None
+    if party == "consultant" and not role_at_least(await ctx.role(), Role.CONSULTANT):
+        party = None  # no longer a consultant: the role is read at the moment of acting
     if view is None or party is None:
         ctx.toast(_("This option is not available."))
         return None
@@ -1053,6 +1055,7 @@ class _FreeTextAfterSession(Conversation):
 class ConsultantNote(_FreeTextAfterSession):
     name = "consultation_note"
     needs_consent = False  # staff
+    min_role = Role.CONSULTANT
     limit = NOTE_MAX_CHARS
 
     def prompt(self) -> str:

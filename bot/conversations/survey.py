@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
 from bot.engine.events import EventKind
@@ -895,9 +896,7 @@ class SurveyConversation(Conversation):
 
 
 def _index(args: tuple[str, ...]) -> int | None:
-    if not args or not args[0].isdigit() or len(args[0]) > 4:
-        return None
-    return int(args[0])
+    return payloads.int_arg(args, max_digits=4)
 
 
 def _ordered(turn: Turn, question: Question) -> list[str]:

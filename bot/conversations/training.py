@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import get_settings
 from bot.conversations import training_notices as notices
+from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
 from bot.engine.events import EventKind
@@ -26,14 +27,16 @@ from bot.engine.replies import Button
 from bot.formatting import format_day, format_number, format_short_day
 from bot.i18n import N_, _, current_language
 from bot.textinput import clean_text, normalize_digits
-from storage import associations, people, trainings, volunteers
+from storage import associations, people, throttles, trainings, volunteers
 from storage.reference import Branch
 
 NAME_MAX_CHARS = 100
 SUGGESTION_MAX_CHARS = 1000
 COMMENT_MAX_CHARS = 1000
-CHECKIN_MAX_FAILURES = 5
-CHECKIN_LOCK = timedelta(minutes=15)
+# Wrong check-in codes: 5 per quarter of an hour, counted in the database (storage.throttles),
+# so neither /delete nor a new conversation starts the count again.
+CHECKIN_LIMIT = throttles.Limit(failures=5, window=timedelta(minutes=15))
+CHECKIN_PURPOSE = "checkin_code"
 
 GENDER_LABELS = {
     "female": N_("Female"),
@@ -59,9 +62,7 @@ def session_label(
 
 
 def _int_arg(args: tuple[str, ...], index: int = 0) -> int | None:
-    if len(args) <= index or not args[index].isdigit() or len(args[index]) > 18:
-        return None
-    return int(args[index])
+    return payloads.int_arg(args, index)
 
 
 class Training(Conversation):
@@ -474,28 +475,25 @@ class Training(Conversation):
         ctx.step = "checkin"
         ctx.say(_("Type the check-in code the trainer shows in the room."))
 
-    def _checkin_locked(self, ctx: Context) -> bool:
-        record = ctx.session.profile.get("checkin_failures") or {}
-        now = ctx.services.clock.now().timestamp()
-        if now - float(record.get("since", 0)) > CHECKIN_LOCK.total_seconds():
-            return False
-        return int(record.get("count", 0)) >= CHECKIN_MAX_FAILURES
+    async def _checkin_locked(self, ctx: Context) -> bool:
+        async with ctx.db.transaction() as s:
+            return await throttles.person_is_locked(
+                s, CHECKIN_PURPOSE, ctx.user_id, CHECKIN_LIMIT, ctx.services.clock.now()
+            )
 
-    def _count_failure(self, ctx: Context) -> None:
-        now = ctx.services.clock.now().timestamp()
-        record = ctx.session.profile.get("checkin_failures") or {}
-        if now - float(record.get("since", 0)) > CHECKIN_LOCK.total_seconds():
-            record = {"since": now, "count": 0}
-        record["count"] = int(record.get("count", 0)) + 1
-        ctx.session.profile["checkin_failures"] = record
+    async def _count_failure(self, ctx: Context) -> None:
+        async with ctx.db.transaction() as s:
+            await throttles.count_person_failure(
+                s, CHECKIN_PURPOSE, ctx.user_id, CHECKIN_LIMIT, ctx.services.clock.now()
+            )
 
     async def _on_code(self, ctx: Context) -> None:
-        if self._checkin_locked(ctx):
+        if await self._checkin_locked(ctx):
             ctx.finish()
             ctx.say(_("Too many wrong codes. Please wait a few minutes or ask the trainer."))
             return
         code = normalize_digits(ctx.event.text).strip().replace(" ", "")
-        if not code.isdigit() or len(code) != trainings.CHECKIN_CODE_DIGITS:
+        if len(code) != trainings.CHECKIN_CODE_DIGITS or not payloads.plain_digits(code):
             ctx.say(
                 _("The code has {n} digits. Please type it as shown, for example 4821.").format(
                     n=format_number(trainings.CHECKIN_CODE_DIGITS)
@@ -511,7 +509,7 @@ class Training(Conversation):
                 course = await trainings.get_course(s, result.training.course_id)
         title = course.title(current_language()) if course else ""
         if result.result == "wrong_code":
-            self._count_failure(ctx)
+            await self._count_failure(ctx)
             ctx.say(
                 _("This code is not valid (or no longer valid). Please check it and try again.")
             )

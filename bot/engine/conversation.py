@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from bot.engine.context import Context
 from bot.engine.events import EventKind
 from bot.i18n import _
+from storage.people import Role
 
 
 class Conversation:
@@ -19,6 +20,9 @@ class Conversation:
     resumable: ClassVar[bool] = False
     # Users must have accepted the data notice before starting it.
     needs_consent: ClassVar[bool] = True
+    # Staff conversations: the role is checked again on every message and button press, so
+    # someone switched off or demoted half-way cannot finish what they began.
+    min_role: ClassVar[Role | None] = None
 
     async def begin(self, ctx: Context, **kwargs: Any) -> None:
         raise NotImplementedError

@@ -147,7 +147,8 @@ class Engine:
         elif len(event.text) > MAX_INPUT_CHARS:
             ctx.say(_("That message is too long for me. Please send a shorter one."))
         elif (active := self._active(ctx)) is not None:
-            await active.on_message(ctx)
+            if await self._still_allowed(ctx, active):
+                await active.on_message(ctx)
         else:
             await self._outside_conversation(ctx)
 
@@ -179,7 +180,17 @@ class Engine:
         if conversation is None:
             ctx.toast(_("I do not recognise this button."))
             return
-        await conversation.on_button(ctx, payload.action, payload.args)
+        if await self._still_allowed(ctx, conversation):
+            await conversation.on_button(ctx, payload.action, payload.args)
+
+    async def _still_allowed(self, ctx: Context, conversation: Conversation) -> bool:
+        """A staff conversation goes on only while the user still holds the role it needs
+        (read from the database at this moment); otherwise it ends, changing nothing."""
+        if conversation.min_role is None or role_at_least(await ctx.role(), conversation.min_role):
+            return True
+        ctx.finish()
+        ctx.say(_("This is only for programme staff."))
+        return False
 
     async def _on_command(self, ctx: Context) -> None:
         command = self.registry.commands.get(ctx.event.command)

@@ -14,12 +14,31 @@ Arguments are short codes or indexes, never labels (Arabic costs two bytes a let
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.engine.replies import CALLBACK_DATA_MAX_BYTES, PayloadTooLong
 
 SEPARATOR = ":"
 GLOBAL_PREFIX = "g"
+# ASCII digits only: str.isdigit() is also true for "²" or "١", which int() then refuses
+# or reads as another number.
+_PLAIN_NUMBER = re.compile(r"[0-9]+")
+
+
+def plain_digits(text: str, *, max_digits: int = 18) -> bool:
+    """True for 1 to ``max_digits`` ASCII digits and nothing else."""
+    return len(text) <= max_digits and _PLAIN_NUMBER.fullmatch(text) is not None
+
+
+def int_arg(
+    args: tuple[str, ...] | list[str], index: int = 0, *, max_digits: int = 18
+) -> int | None:
+    """Button argument ``index`` as a non-negative number, or None when it is missing, forged
+    or garbled. Every handler reads numeric button arguments through this."""
+    if len(args) <= index or not plain_digits(args[index], max_digits=max_digits):
+        return None
+    return int(args[index])
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +80,6 @@ def parse(raw: str) -> Payload | None:
     head, action, args = parts[0], parts[1], tuple(parts[2:])
     if head == GLOBAL_PREFIX:
         return Payload(None, action, args)
-    if not head.isdigit() or len(head) > 12:
+    if not plain_digits(head, max_digits=12):
         return None
     return Payload(int(head), action, args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.conversations.association import field_label, role_label
 from bot.conversations.capacity_assessment import bar, domain_label
+from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.keyboards import column
 from bot.engine.registry import Command, Registry
@@ -42,11 +43,12 @@ async def association_button(ctx: Context, args: tuple[str, ...]) -> None:
     if not role_at_least(await ctx.role(), Role.STAFF):
         ctx.toast(_("This is only for programme staff."))
         return
-    if not args or not args[0].isdigit():
+    association_id = payloads.int_arg(args)
+    if association_id is None:
         ctx.toast(_("I do not recognise this button."))
         return
     async with ctx.db.reader() as s:
-        association = await associations.get_association(s, int(args[0]))
+        association = await associations.get_association(s, association_id)
         if association is None:
             ctx.toast(_("This association is no longer on Musharaka."))
             return

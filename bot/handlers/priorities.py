@@ -19,6 +19,7 @@ import logging
 from collections.abc import Sequence
 
 from bot.chart_text import chart_text
+from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.keyboards import rows
 from bot.engine.registry import Command, Registry
@@ -179,10 +180,11 @@ async def priorities_button(ctx: Context, args: tuple[str, ...]) -> None:
     district_arg, gender = args
     district = None
     if district_arg != ANY:
-        if not district_arg.isdigit() or int(district_arg) >= len(codes):
+        index = payloads.int_arg((district_arg,), max_digits=4)
+        if index is None or index >= len(codes):
             ctx.toast(_("This option is not available."))
             return
-        district = codes[int(district_arg)]
+        district = codes[index]
     gender_question = live.form.role_question("gender")
     genders = [c.name for c in live.form.choices_of(gender_question)] if gender_question else []
     if gender != ANY and gender not in genders:

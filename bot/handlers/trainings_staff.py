@@ -236,10 +236,11 @@ async def _cancel_session(ctx: Context, session_id: int) -> None:
 async def staff_session_button(ctx: Context, args: tuple[str, ...]) -> None:
     if not await _is_staff(ctx):
         return
-    if len(args) != 2 or not args[1].isdigit():
+    session_id = payloads.int_arg(args, 1)
+    if len(args) != 2 or session_id is None:
         ctx.toast(_("I do not recognise this button."))
         return
-    action, session_id = args[0], int(args[1])
+    action = args[0]
     if action in ("o", "r"):
         await _show_checkin(ctx, session_id, new_code=False)
     elif action == "n":
