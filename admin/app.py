@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from html import escape
 from types import ModuleType
 
 from fastapi import Depends, FastAPI, Request
@@ -16,7 +18,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from admin import security, web
-from admin.i18n import LanguageMiddleware
+from admin.forms import UnreadableAddress, check_numbers_in_address
+from admin.i18n import LanguageMiddleware, language_from_headers
 from admin.pages import (
     associations,
     audit_log,
@@ -33,8 +36,10 @@ from admin.pages import (
 )
 from bot.config import DEFAULT_ADMIN_SECRET, Settings
 from bot.engine.clock import Clock, SystemClock
-from bot.i18n import _
+from bot.i18n import _, use_language
 from storage.db import Database
+
+log = logging.getLogger(__name__)
 
 # One router per page family, in menu order. Each module has ``router`` and may add
 # entries to ``web.NAVIGATION`` through its ``NAV`` list.
@@ -76,6 +81,12 @@ def session_secret(settings: Settings, *, demo: bool) -> str:
     return key
 
 
+async def check_address(request: Request) -> None:
+    """No number in the address (path or query) longer than any id or page of ours."""
+    check_numbers_in_address([str(v) for v in request.path_params.values()])
+    check_numbers_in_address(request.query_params.values())
+
+
 async def check_csrf(request: Request) -> None:
     """Every request that changes something must carry the session's CSRF token, in the
     form field ``csrf_token`` or the ``X-CSRF-Token`` header."""
@@ -106,19 +117,25 @@ SECURITY_HEADERS = [
 
 class SecurityHeadersMiddleware:
     """Strict content policy on every response; pages are never cached (they may show
-    personal data), static files are."""
+    personal data), static files are. A failure inside gets a plain 500 page from here, so
+    that it carries the same headers (Starlette's own 500 page is made outside every
+    middleware)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, default_language: str = "ar") -> None:
         self.app = app
+        self.default_language = default_language
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         is_static = scope.get("path", "").startswith("/static/")
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 headers.extend(SECURITY_HEADERS)
                 if not is_static:
@@ -126,7 +143,32 @@ class SecurityHeadersMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception("admin request %s failed", scope.get("path"))
+            if started:
+                raise
+            await send_with_headers(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", b"text/html; charset=utf-8")],
+                }
+            )
+            body = self._failure_page(scope)
+            await send_with_headers({"type": "http.response.body", "body": body})
+
+    def _failure_page(self, scope: Scope) -> bytes:
+        language = language_from_headers(scope.get("headers", []), self.default_language)
+        with use_language(language):
+            title = escape(_("Something went wrong"))
+            message = escape(_("Please try again in a moment."))
+        direction = "rtl" if language == "ar" else "ltr"
+        return (
+            f'<!doctype html><html lang="{language}" dir="{direction}"><meta charset="utf-8">'
+            f"<title>{title}</title><h1>{title}</h1><p>{message}</p></html>"
+        ).encode()
 
 
 def create_app(
@@ -153,7 +195,7 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         lifespan=lifespan,
-        dependencies=[Depends(check_csrf)],
+        dependencies=[Depends(check_address), Depends(check_csrf)],
     )
     app.state.admin = web.AdminState(
         settings=settings,
@@ -175,7 +217,7 @@ def create_app(
         same_site="lax",
         https_only=settings.admin_cookie_secure,
     )
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, default_language=settings.default_language)
     return app
 
 
@@ -194,8 +236,9 @@ def _add_error_pages(app: FastAPI) -> None:
             message=_("Your role does not give access to this page."),
         )
 
+    @app.exception_handler(UnreadableAddress)
     @app.exception_handler(RequestValidationError)
-    async def unreadable_address(request: Request, _exc: RequestValidationError) -> Response:
+    async def unreadable_address(request: Request, _exc: Exception) -> Response:
         """A hand-edited address (?page=abc) gets a page in the user's language, not JSON."""
         return web.render(
             request,

@@ -14,8 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import throttles
 
-MIN_PASSWORD_LENGTH = 10  # the same rule as `musharaka staff add`
-
 _hasher = PasswordHasher()
 # Verified when the login name is unknown, so that a wrong name takes as long as a
 # wrong password and the response time does not reveal which names exist.

@@ -145,7 +145,7 @@ async def _upgrade(settings: Settings) -> None:
 
 
 async def _staff_add(settings: Settings, args: argparse.Namespace) -> None:
-    from storage import people
+    from storage import people, staff_accounts
     from storage.db import Database
 
     password_hash = None
@@ -155,8 +155,15 @@ async def _staff_add(settings: Settings, args: argparse.Namespace) -> None:
         from argon2 import PasswordHasher
 
         password = args.password or getpass.getpass(f"password for {args.username}: ")
-        if len(password) < 10:
-            raise SystemExit("passwords need at least 10 characters")
+        weakness = staff_accounts.password_weakness(password)
+        if weakness is not None:
+            raise SystemExit(
+                {
+                    "too_short": "passwords need at least 10 characters",
+                    "one_character": "a password cannot be one character repeated, or only spaces",
+                    "common": "this password is one of the first that attackers try",
+                }[weakness.value]
+            )
         password_hash = PasswordHasher().hash(password)
     db = Database(settings.database_url)
     await db.upgrade()

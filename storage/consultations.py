@@ -1129,7 +1129,8 @@ async def export_personal_data(session: AsyncSession, telegram_id: int) -> dict[
             "ends_at": b.ends_at.isoformat(),
             "status": b.status,
             "description": b.description,
-            "consultant_note": b.consultant_note,
+            # The consultant's note is the support centre's working record, not the member's
+            # words: it stays out of the member's copy.
             "feedback_rating": b.feedback_rating,
             "feedback_comment": b.feedback_comment,
         }

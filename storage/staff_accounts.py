@@ -8,6 +8,7 @@ can be neither demoted nor switched off.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -133,3 +134,66 @@ async def end_sessions(session: AsyncSession, staff_id: int) -> None:
     if member is not None:
         member.session_generation += 1
         await session.flush()
+
+
+# --- the password rule (admin pages and `musharaka staff add` alike) --------------------------
+
+MIN_PASSWORD_LENGTH = 10
+
+# Passwords of 10+ characters that guessing lists try first (compared without case).
+COMMON_PASSWORDS = frozenset(
+    {
+        "0123456789",
+        "1234567890",
+        "0987654321",
+        "9876543210",
+        "1234512345",
+        "123456789a",
+        "a123456789",
+        "abcd123456",
+        "123123123123",
+        "1q2w3e4r5t",
+        "1qaz2wsx3edc",
+        "qwertyuiop",
+        "azertyuiop",
+        "qwerty1234",
+        "qwerty12345",
+        "password12",
+        "password123",
+        "password1234",
+        "passw0rd123",
+        "p@ssw0rd123",
+        "motdepasse",
+        "motdepasse123",
+        "administrator",
+        "admin12345",
+        "admin123456",
+        "welcome123",
+        "changeme123",
+        "letmein1234",
+        "iloveyou12",
+        "football123",
+        "abcdefghij",
+        "abcdefghijk",
+        "musharaka1",
+        "musharaka123",
+        "musharaka-demo",
+    }
+)
+
+
+class PasswordWeakness(StrEnum):
+    TOO_SHORT = "too_short"
+    ONE_CHARACTER = "one_character"  # "aaaaaaaaaa", or only spaces
+    COMMON = "common"
+
+
+def password_weakness(password: str) -> PasswordWeakness | None:
+    """Why this password may not be used, or None when it may."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return PasswordWeakness.TOO_SHORT
+    if len(set(password)) == 1 or not password.strip():
+        return PasswordWeakness.ONE_CHARACTER
+    if password.strip().lower() in COMMON_PASSWORDS:
+        return PasswordWeakness.COMMON
+    return None

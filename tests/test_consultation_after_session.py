@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.conversations.consultation_texts import ics_file, load_view
 from bot.demo_data import seed_reference
@@ -18,6 +18,7 @@ from bot.scheduler import send_due
 from storage import consultations
 from storage.consultations import Booking, BookingStatus
 from storage.db import Database
+from storage.people import StaffMember
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat
 from tests.support.consultations import (
@@ -112,6 +113,24 @@ async def test_the_consultant_records_the_session_and_the_member_rates_it(
     assert booking.status == BookingStatus.DONE and booking.recorded_at == clock.now()
     assert booking.consultant_note.startswith("Drafted the vision")
     assert (booking.feedback_rating, booking.feedback_comment) == (4, "Très utile, merci.")
+
+    # Amal's copy of her data has her words and her rating, not the consultant's working note.
+    exporter, _eraser = engine.registry.personal_data["consultations"]
+    async with sqlite_db.reader() as s:
+        [mine] = (await exporter(s, amal.user_id))["bookings"]
+    assert mine["feedback_comment"] == "Très utile, merci."
+    assert "Drafted the vision" not in str(mine) and "consultant_note" not in mine
+
+    # A consultant whose role was taken away can no longer record sessions.
+    async with sqlite_db.transaction() as s:
+        await s.execute(
+            update(StaffMember).where(StaffMember.telegram_id == salma.user_id).values(active=False)
+        )
+    assert await press_payload(salma, "g:ccrec:1:y") == ["This option is not available."]
+    async with sqlite_db.transaction() as s:
+        await s.execute(
+            update(StaffMember).where(StaffMember.telegram_id == salma.user_id).values(active=True)
+        )
 
     # Pressing again changes nothing and asks nobody a second time.
     before = len(inbox(amal))

@@ -47,18 +47,18 @@ async def audit_page(
         since=since,
         until=until,
     )
-    page = max(1, page)
     async with app.db.reader() as s:
         total = await audit.count_entries(s, where)
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(1, page), pages)  # ?page=99999999 shows the last page
         entries = await audit.list_entries(s, where, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         usernames = await audit.known_usernames(s)
-    pages = max(1, -(-total // PAGE_SIZE))
     return web.render(
         request,
         "audit.html",
         entries=entries,
         total=total,
-        page=min(page, pages),
+        page=page,
         pages=pages,
         action_labels={a.value: label for a, label in ACTION_LABELS.items()},
         usernames=usernames,

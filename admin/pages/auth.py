@@ -224,10 +224,15 @@ async def change_own_password(
 
 
 def password_problem(password: str, confirm: str) -> str | None:
-    if len(password) < security.MIN_PASSWORD_LENGTH:
+    weakness = staff_accounts.password_weakness(password)
+    if weakness == staff_accounts.PasswordWeakness.TOO_SHORT:
         return _("A password needs at least %(num)d characters.") % {
-            "num": security.MIN_PASSWORD_LENGTH
+            "num": staff_accounts.MIN_PASSWORD_LENGTH
         }
+    if weakness == staff_accounts.PasswordWeakness.ONE_CHARACTER:
+        return _("A password cannot be one character repeated, or only spaces.")
+    if weakness == staff_accounts.PasswordWeakness.COMMON:
+        return _("This password is one of the first that attackers try. Please choose another.")
     if password != confirm:
         return _("The two passwords are not the same.")
     return None

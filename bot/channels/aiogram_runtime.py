@@ -31,10 +31,12 @@ from aiogram.types import (
 from aiogram.types import (
     KeyboardButton as AiogramKeyboardButton,
 )
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
+from pydantic import ValidationError
 
 from bot.channels.base import ChannelMessenger, EditFailed, MessageNotModified
-from bot.channels.commands import published_commands, webhook_secret_for
+from bot.channels.commands import published_commands, secret_matches, webhook_secret_for
 from bot.channels.convert import IncomingMessage, button_event, message_event
 from bot.channels.lifecycle import wait_for_stop_signal
 from bot.config import SUPPORTED_LANGUAGES, Settings
@@ -273,17 +275,37 @@ async def run(engine: Engine, settings: Settings) -> None:
         await dispatcher.start_polling(bot, allowed_updates=ALLOWED_UPDATES)
 
 
+class CheckedRequestHandler(SimpleRequestHandler):
+    """aiogram's webhook handler, made safe against what strangers post: a secret header that
+    is not ASCII is a wrong secret (401, not 500), and a body that is not an update is 400."""
+
+    def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
+        return self.secret_token is None or secret_matches(telegram_secret_token, self.secret_token)
+
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        try:
+            update = await request.json(loads=bot.session.json_loads)
+            if not isinstance(update, dict):
+                raise ValueError("not an object")
+            Update.model_validate(update, context={"bot": bot})
+        except (ValueError, ValidationError) as exc:
+            log.warning("unreadable webhook body: %s", exc)
+            return web.Response(status=400, text="Bad Request")
+        result: Any = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
+        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+
+
 async def _run_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings) -> None:
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiogram.webhook.aiohttp_server import setup_application
 
     assert settings.bot_token and settings.webhook_url
     secret = settings.webhook_secret or webhook_secret_for(settings.bot_token)
     app = web.Application()
     # handle_in_background=False: answer Telegram only after the update is handled, so a
     # crash mid-way gets the update re-delivered (the engine de-duplicates it).
-    SimpleRequestHandler(dispatcher, bot, secret_token=secret, handle_in_background=False).register(
-        app, path=settings.webhook_path
-    )
+    CheckedRequestHandler(
+        dispatcher, bot, secret_token=secret, handle_in_background=False
+    ).register(app, path=settings.webhook_path)
     setup_application(app, dispatcher, bot=bot)
     runner = web.AppRunner(app)
     await runner.setup()

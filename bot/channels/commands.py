@@ -15,6 +15,17 @@ def published_commands(registry: Registry, language: str) -> list[tuple[str, str
     ]
 
 
+def secret_matches(given: str, expected: str) -> bool:
+    """Constant-time comparison of the X-Telegram-Bot-Api-Secret-Token header. The header
+    may hold anything a stranger sends (non-ASCII, undecodable bytes): compared as bytes,
+    it is simply wrong instead of an error."""
+    import hmac
+
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape")
+    )
+
+
 def webhook_secret_for(token: str) -> str:
     """A stable secret derived from the token when none is configured.
 

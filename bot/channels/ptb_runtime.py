@@ -12,7 +12,6 @@ Telegram (and de-duplicated by the engine). PTB's JobQueue is not used: the sche
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import warnings
 from collections.abc import AsyncIterator, Iterator
@@ -37,7 +36,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.channels.base import ChannelMessenger, EditFailed, MessageNotModified
-from bot.channels.commands import published_commands, webhook_secret_for
+from bot.channels.commands import published_commands, secret_matches, webhook_secret_for
 from bot.channels.convert import IncomingMessage, button_event, message_event
 from bot.channels.lifecycle import wait_for_stop_signal
 from bot.config import SUPPORTED_LANGUAGES, Settings
@@ -324,17 +323,17 @@ async def _run_polling(
 
 def webhook_app(handler: UpdateHandler, bot: Bot, secret: str, path: str) -> web.Application:
     """The webhook endpoint: refuses requests without the secret, answers after handling."""
-    expected = secret.encode()
     gate = asyncio.Semaphore(CONCURRENT_UPDATES)
 
     async def receive(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, expected):
+        if not secret_matches(request.headers.get(SECRET_HEADER, ""), secret):
             return web.Response(status=401, text="Unauthorized")
         try:
             data = await request.json()
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("not an update")
             update = Update.de_json(data, bot)
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
             log.warning("unreadable webhook body: %s", exc)
             return web.Response(status=400, text="Bad Request")
         async with gate:

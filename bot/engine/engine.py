@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 from typing import Any
 
 from bot.engine import payloads
@@ -24,6 +26,17 @@ MAX_SAVE_ATTEMPTS = 8
 MAX_INPUT_CHARS = 4096
 
 
+_LONE_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(event: Event) -> Event:
+    """Text that cannot be encoded (a lone UTF-16 surrogate a broken client sent) would fail
+    every later save of the session; it is dropped on arrival."""
+    if not _LONE_SURROGATES.search(event.text):
+        return event
+    return dataclasses.replace(event, text=_LONE_SURROGATES.sub("", event.text))
+
+
 class Engine:
     def __init__(
         self,
@@ -39,8 +52,19 @@ class Engine:
 
     # --- the one entry point ----------------------------------------------------
     async def handle(self, event: Event) -> list[Outgoing]:
+        """Never raises: whatever goes wrong (a store that cannot save, a bug), the user gets
+        an apology, the update is not half-applied, and the adapter carries on."""
         if not event.is_private:
             return []  # the bot only talks in private chats
+        event = _without_lone_surrogates(event)
+        try:
+            return await self._handle_locked(event)
+        except Exception:
+            log.exception("update %s could not be handled", event.update_id)
+            with use_language(self._guess_language(event)):
+                return self._failure_answer(event, None)[0]
+
+    async def _handle_locked(self, event: Event) -> list[Outgoing]:
         async with self._locks.hold(event.chat_id):
             for attempt in range(MAX_SAVE_ATTEMPTS):
                 loaded = await self.services.store.load(event.chat_id)
