@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from admin import web
@@ -14,6 +14,7 @@ from storage import audit
 router = APIRouter(prefix="/audit")
 NAV = [web.NavItem("/audit", N_("Audit log"), Permission.READ_AUDIT_LOG)]
 PAGE_SIZE = 50
+MAX_PAGE = 10**9  # further is no page of ours: the 400 page (and no offset overflows)
 
 ACTION_LABELS = {
     audit.AuditAction.VIEW: N_("Viewed personal data"),
@@ -34,7 +35,7 @@ async def audit_page(
     username: str = "",
     start: str = "",
     end: str = "",
-    page: int = 1,
+    page: int = Query(1, le=MAX_PAGE),
     user: web.StaffUser = Depends(web.require(Permission.READ_AUDIT_LOG)),
 ) -> Response:
     app = web.state(request)

@@ -201,7 +201,7 @@ async def test_out_of_range_addresses_get_the_translated_400_page(
 
 async def test_a_huge_page_number_shows_the_last_page(sign_in: SignIn) -> None:
     amina = await sign_in("amina")
-    page = await amina.open("/audit?page=999999999999999999")
+    page = await amina.open("/audit?page=999999999")
     assert page.status_code == 200
 
 

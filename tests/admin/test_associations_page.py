@@ -163,11 +163,12 @@ async def test_unknown_districts_and_forged_addresses_are_answered_cleanly(
         "/associations/abc",
         "/associations/-1",
         "/associations/0",
-        "/associations/99999999999999999999999999",
     ):
         missing = await staff.open(path)
         assert missing.status_code == 404, path
         assert "الصفحة غير موجودة" in staff.text
+    unreadable = await staff.open("/associations/99999999999999999999999999")  # no id of ours
+    assert unreadable.status_code == 400 and "لا يمكن قراءة هذا العنوان" in staff.text
     async with site.db.transaction() as s:
         association = await associations.get_association(s, ids["turath"])
         assert association is not None
