@@ -7,6 +7,9 @@ Columns, in the form's order:
 * ``group/question/choice`` — one column per choice of a select_multiple (1 when ticked,
   0 when not, blank when the question was not answered) and of a rank (the rank given,
   blank when not ranked);
+* ``_group/question_latitude``, ``_longitude``, ``_altitude``, ``_precision`` after a
+  geopoint, as KoBo splits it; a geotrace or geoshape stays one ``lat lon alt acc;...`` cell;
+  a time and a dateTime as ODK writes them (``14:30:00.000+01:00``);
 * then ``_id``, ``_uuid``, ``_submission_time``, ``__version__``, ``_round``,
   ``_campaign``, ``_index`` as KoBo does (round and campaign are ours).
 
@@ -34,6 +37,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 # Kinds whose answers are never exported as columns (shown in the form, not answers).
 NOT_EXPORTED = {"note"}
+GEOPOINT_PARTS = ("latitude", "longitude", "altitude", "precision")
 META_COLUMNS = (
     "_id",
     "_uuid",
@@ -55,6 +59,7 @@ class Column:
     question: str  # the question name it comes from ("" for meta columns)
     kind: str
     choice: str = ""  # for split select_multiple / rank columns
+    part: int | None = None  # for a geopoint's split columns: which number of the four
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,9 @@ def _columns(definition: dict[str, Any]) -> list[Column]:
             continue
         path = question.get("path") or question["name"]
         columns.append(Column(path, question["name"], kind))
+        if kind == "geopoint":
+            for n, part in enumerate(GEOPOINT_PARTS):
+                columns.append(Column(f"_{path}_{part}", question["name"], kind, part=n))
         if kind in ("select_multiple", "rank"):
             for choice in choices.get(question.get("choice_list", ""), []):
                 columns.append(
@@ -165,9 +173,16 @@ def _cell(column: Column, given: list[tuple[int, str, float | None]] | None) -> 
         return None if column.kind == "rank" else 0
     if column.kind in ("select_multiple", "rank"):
         return " ".join(value for _position, value, _number in ordered)
+    if column.part is not None:
+        parts = ordered[0][1].split()
+        try:
+            return float(parts[column.part])
+        except (IndexError, ValueError):
+            return None
     _position, value, number = ordered[0]
     if number is not None:
-        return int(number) if column.kind == "integer" else number
+        whole = column.kind == "integer" or (column.kind == "range" and number.is_integer())
+        return int(number) if whole else number
     return value
 
 

@@ -29,12 +29,21 @@ from bot.engine.keyboards import auto_rows, rows
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, KeyboardButton
 from bot.formatting import format_day
-from bot.forms.model import ANSWERED_KINDS, Form, Kind, Question, pick_label
-from bot.forms.runtime import Problem, Run, geopoint, now_iso
+from bot.forms.model import ANSWERED_KINDS, LINE_KINDS, Form, Kind, Question, pick_label
+from bot.forms.runtime import (
+    LINE_MAX_POINTS,
+    LINE_MIN_POINTS,
+    Problem,
+    Run,
+    geopoint,
+    line_points,
+    line_value,
+    now_iso,
+)
 from bot.forms.store import NEEDS_SURVEY, LiveForm, ensure_shipped_form, load_version
 from bot.forms.xpath import Environment, selected_values
 from bot.i18n import N_, _, ngettext
-from storage import people, reference, surveys
+from storage import people, reference, surveys, throttles
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +169,10 @@ PROBLEM_MESSAGES = {
     "empty": N_("Please type your answer."),
     "not_a_date": N_("Please type a date as day/month/year, for example 24/11/2026."),
     "not_a_time": N_("Please type a time as hours:minutes, for example 14:30."),
+    "not_a_datetime": N_(
+        "Please type a date and a time as day/month/year hours:minutes, "
+        "for example 24/11/2026 14:30."
+    ),
     "not_a_location": N_(
         "Please press “Send my location” below, or type the latitude and longitude, "
         "for example 35.17, 8.83."
@@ -187,6 +200,17 @@ def problem_text(problem: Problem, language: str) -> str:
         return ngettext(
             "Please pick at least {least} choice.", "Please pick at least {least} choices.", least
         ).format(least=least)
+    if problem.code == "too_few_points":
+        least = int(problem.params["least"])
+        return ngettext(
+            "Please share at least {least} point.", "Please share at least {least} points.", least
+        ).format(least=least)
+    if problem.code == "off_step":
+        return _("Please pick a number in steps of {step} from {low}.").format(
+            step=_number(problem.params["step"]), low=_number(problem.params["low"])
+        )
+    if problem.code == "too_many_points":
+        return _("That is the most points this answer can take; please press “Done”.")
     if problem.code == "out_of_range":
         return _("Please type a number from {low} to {high}.").format(
             low=_number(problem.params["low"]), high=_number(problem.params["high"])
@@ -202,11 +226,16 @@ def instruction(question: Question, run: Run, pending: list[str]) -> str:
     kind = question.kind
     if kind == Kind.INTEGER:
         return _("Type a whole number.")
-    if kind in (Kind.DECIMAL, Kind.RANGE):
-        if kind == Kind.RANGE:
-            return _("Type a number from {low} to {high}.").format(
-                low=_number(question.range_start or 0), high=_number(question.range_end or 0)
+    if kind == Kind.RANGE:
+        low, high = _number(question.range_start or 0), _number(question.range_end or 0)
+        if run.range_values(question):
+            return _("Press a number from {low} to {high}, or type it.").format(low=low, high=high)
+        if (question.range_step or 1) != 1:
+            return _("Type a number from {low} to {high}, in steps of {step}.").format(
+                low=low, high=high, step=_number(question.range_step or 1)
             )
+        return _("Type a number from {low} to {high}.").format(low=low, high=high)
+    if kind == Kind.DECIMAL:
         return _("Type a number.")
     if kind == Kind.TEXT:
         return _("Type your answer.")
@@ -214,6 +243,31 @@ def instruction(question: Question, run: Run, pending: list[str]) -> str:
         return _("Type a date as day/month/year, for example 24/11/2026.")
     if kind == Kind.TIME:
         return _("Type a time, for example 14:30.")
+    if kind == Kind.DATETIME:
+        return _(
+            "Type a date and a time as day/month/year hours:minutes, for example 24/11/2026 14:30."
+        )
+    if kind == Kind.BARCODE:
+        return _("Type the code written under the barcode.")
+    if kind in LINE_KINDS:
+        least = LINE_MIN_POINTS[kind]
+        if kind == Kind.GEOSHAPE:
+            return ngettext(
+                "Walk around the area and share your location at each corner "
+                "(“Send my location” below, or type latitude and longitude), then press "
+                "“Done”. At least {least} point.",
+                "Walk around the area and share your location at each corner "
+                "(“Send my location” below, or type latitude and longitude), then press "
+                "“Done”. At least {least} points.",
+                least,
+            ).format(least=least)
+        return ngettext(
+            "Share your location at each point along the way (“Send my location” below, "
+            "or type latitude and longitude), then press “Done”. At least {least} point.",
+            "Share your location at each point along the way (“Send my location” below, "
+            "or type latitude and longitude), then press “Done”. At least {least} points.",
+            least,
+        ).format(least=least)
     if kind == Kind.GEOPOINT:
         return _("Press “Send my location” below, or type the latitude and longitude.")
     if kind == Kind.IMAGE:
@@ -250,7 +304,12 @@ class Turn:
                 choice_label=lambda name, value: form.choice_label(name, value, ctx.lang),
             ),
             ctx.lang,
-            meta={"start": draft.get("started", ""), "end": now_iso(now)},
+            meta={
+                "start": draft.get("started", ""),
+                "end": now_iso(now),
+                "username": str(draft.get("username") or ""),
+            },
+            zone=ZoneInfo(ctx.services.settings.timezone),
         )
 
     @property
@@ -308,7 +367,7 @@ class Turn:
             lines.append(_("(optional)"))
         text = "\n".join(lines)
         buttons = self._buttons(question)
-        if question.kind == Kind.GEOPOINT:
+        if question.kind == Kind.GEOPOINT or question.kind in LINE_KINDS:
             # Telegram shows either inline buttons or a reply keyboard on one message.
             ctx.say(text, keyboard=[[KeyboardButton(_("📍 Send my location"), request="location")]])
             if buttons:
@@ -369,6 +428,15 @@ class Turn:
                 tools.append(ctx.button(_("Done ✔"), "ok"))
             if tools:
                 layout.append(tools)
+        elif question.kind == Kind.RANGE and run.range_values(question):
+            current = self.draft["answers"].get(question.name, "")
+            buttons = [
+                ctx.button(f"• {value}" if value == current else value, "rg", n)
+                for n, value in enumerate(run.range_values(question))
+            ]
+            layout += rows(buttons, 6)
+        elif question.kind in LINE_KINDS and self.pending:
+            layout.append([ctx.button(_("↩ Undo"), "u"), ctx.button(_("Done ✔"), "ok")])
         elif question.kind == Kind.NOTE:
             layout.append([ctx.button(_("Continue ▶"), "nx")])
         elif question.kind == Kind.ACKNOWLEDGE:
@@ -422,11 +490,45 @@ class Turn:
         if kind == Kind.GEOPOINT:
             lat, lon = value.split()[:2]
             return f"{float(lat):.5f}, {float(lon):.5f}"
+        if kind == Kind.TIME:
+            return value[:5]
+        if kind == Kind.DATETIME:
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                return value
+            return f"{format_day(moment.date(), self.lang)} {moment.strftime('%H:%M')}"
+        if kind in LINE_KINDS:
+            count = len(line_points(value, closed=kind == Kind.GEOSHAPE) or ())
+            return ngettext("{n} point", "{n} points", count).format(n=count)
         if kind == Kind.IMAGE:
             return _("(photo received)")
         if kind == Kind.ACKNOWLEDGE:
             return _("OK")
         return value
+
+    def add_point(self, question: Question, point: str) -> None:
+        """One more shared point of a geotrace/geoshape (the answer is kept at “Done”)."""
+        pending = self.pending
+        if len(pending) >= LINE_MAX_POINTS:
+            self.ask(question, notice=problem_text(Problem("too_many_points"), self.lang))
+            return
+        pending.append(point)
+        self.set_pending(pending)
+        self.ctx.say(self.points_text(question), self._buttons(question))
+
+    def points_text(self, question: Question) -> str:
+        count, least = len(self.pending), LINE_MIN_POINTS[question.kind]
+        lines = [_("Point {n} received.").format(n=count)]
+        if count < least:
+            lines.append(
+                ngettext(
+                    "Share {more} more point.", "Share {more} more points.", least - count
+                ).format(more=least - count)
+            )
+        else:
+            lines.append(_("Share the next point, or press “Done” when you have finished."))
+        return "\n".join(lines)
 
     def review_items(self) -> list[Question]:
         return [
@@ -545,6 +647,12 @@ class SurveyConversation(Conversation):
             await self.resume(ctx)
             return
         draft = self._new_draft(ctx, live, kwargs)
+        if any(q.kind == Kind.META and q.meta == "username" for q in live.form.questions):
+            async with ctx.db.transaction() as s:  # the key is made on first use
+                marker = await throttles.person_marker(
+                    s, f"survey-username:{live.form_id}", ctx.user_id
+                )
+            draft["username"] = f"telegram:{marker[:16]}"
         ctx.state["d"] = draft
         ctx.step = "ask"
         turn = Turn(ctx, draft, live.form)
@@ -663,6 +771,17 @@ class SurveyConversation(Conversation):
         value: str | Problem
         if event.kind == EventKind.OTHER:
             value = Problem("unreadable")
+        elif question.kind in LINE_KINDS and event.kind in (EventKind.LOCATION, EventKind.TEXT):
+            if event.kind == EventKind.LOCATION:
+                point = geopoint(event.latitude or 0.0, event.longitude or 0.0)
+            else:
+                parsed = turn.run.parse(question, event.text)
+                point = parsed if isinstance(parsed, str) else None
+            if point is None:
+                turn.ask(question, notice=problem_text(Problem("not_a_location"), ctx.lang))
+            else:
+                turn.add_point(question, point)
+            return
         elif event.kind == EventKind.LOCATION:
             if question.kind != Kind.GEOPOINT:
                 value = Problem("use_buttons" if question.has_choices else "unexpected")
@@ -760,6 +879,24 @@ class SurveyConversation(Conversation):
             else:
                 ctx.edit(run.render(question.text(turn.lang)))
             turn.after_answer(question)
+        elif action == "rg" and question.kind == Kind.RANGE and index is not None:
+            values = run.range_values(question)
+            if not 0 <= index < len(values):
+                await super().on_button(ctx, action, args)
+                return
+            if turn.accept(question, values[index], pressed=True):
+                turn.after_answer(question)
+        elif action == "u" and question.kind in LINE_KINDS:
+            turn.set_pending(turn.pending[:-1])
+            if turn.pending:
+                ctx.edit(turn.points_text(question), turn._buttons(question))
+            else:
+                ctx.edit(_("No point shared yet."), turn._buttons(question))
+        elif action == "ok" and question.kind in LINE_KINDS:
+            value = line_value(turn.pending, closed=question.kind == Kind.GEOSHAPE)
+            if turn.accept(question, value, pressed=True):
+                ctx.say(_("Locations received, thank you."), remove_keyboard=True)
+                turn.after_answer(question)
         elif action == "pg" and question.has_choices and index is not None:
             turn.draft["page"] = max(0, index)
             turn.ask(question, edit=True)

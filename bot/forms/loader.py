@@ -59,10 +59,15 @@ KINDS = {
     "text": Kind.TEXT,
     "date": Kind.DATE,
     "time": Kind.TIME,
+    "datetime": Kind.DATETIME,
+    "dateTime": Kind.DATETIME,
+    "barcode": Kind.BARCODE,
     "note": Kind.NOTE,
     "acknowledge": Kind.ACKNOWLEDGE,
     "trigger": Kind.ACKNOWLEDGE,
     "geopoint": Kind.GEOPOINT,
+    "geotrace": Kind.GEOTRACE,
+    "geoshape": Kind.GEOSHAPE,
     "photo": Kind.IMAGE,
     "image": Kind.IMAGE,
     "calculate": Kind.CALCULATE,
@@ -94,10 +99,6 @@ UNSUPPORTED_TYPES = {
     "background-audio": "background audio recording is not supported",
     "video": "video questions are not supported",
     "file": "file uploads are not supported",
-    "barcode": "barcode scanning is not supported",
-    "geotrace": "geotrace (a line drawn on a map) is not supported; use a geopoint",
-    "geoshape": "geoshape (an area drawn on a map) is not supported; use a geopoint",
-    "datetime": "dateTime questions are not supported; ask a date and a time separately",
     "select_one_from_file": "choices from an external file are not supported; put them on "
     "the choices sheet",
     "select_multiple_from_file": "choices from an external file are not supported; put them "
@@ -132,7 +133,7 @@ def _type_aliases() -> dict[str, str]:
     whose definition it shares."""
     from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 
-    canonical = [*KINDS, *sorted(META_TYPES), *UNSUPPORTED_TYPES, "dateTime"]
+    canonical = [*KINDS, *sorted(META_TYPES), *UNSUPPORTED_TYPES]
     by_signature: dict[tuple[Any, ...], str] = {}
     for name in canonical:
         entry = QUESTION_TYPE_DICT.get(name)

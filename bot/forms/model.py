@@ -45,9 +45,13 @@ class Kind(StrEnum):
     TEXT = "text"
     DATE = "date"
     TIME = "time"
+    DATETIME = "datetime"
+    BARCODE = "barcode"  # typed: a chat cannot scan
     NOTE = "note"
     ACKNOWLEDGE = "acknowledge"
     GEOPOINT = "geopoint"
+    GEOTRACE = "geotrace"  # shared locations, ended with Done (2 points at least)
+    GEOSHAPE = "geoshape"  # the same, closed (3 points at least)
     IMAGE = "image"
     CALCULATE = "calculate"
     HIDDEN = "hidden"
@@ -65,13 +69,19 @@ ASKED_KINDS = frozenset(
         Kind.TEXT,
         Kind.DATE,
         Kind.TIME,
+        Kind.DATETIME,
+        Kind.BARCODE,
         Kind.NOTE,
         Kind.ACKNOWLEDGE,
         Kind.GEOPOINT,
+        Kind.GEOTRACE,
+        Kind.GEOSHAPE,
         Kind.IMAGE,
     }
 )
 CHOICE_KINDS = frozenset({Kind.SELECT_ONE, Kind.SELECT_MULTIPLE, Kind.RANK})
+# Questions answered with several shared locations (ODK: "lat lon alt acc;lat lon alt acc").
+LINE_KINDS = frozenset({Kind.GEOTRACE, Kind.GEOSHAPE})
 # Questions that count in the "3/12" progress (notes are read, not answered).
 ANSWERED_KINDS = ASKED_KINDS - {Kind.NOTE}
 

@@ -6,7 +6,9 @@ which choices a choice_filter leaves, and whether a typed or pressed answer is v
 
 Answers are kept the way ODK keeps them — strings: ``"tap well"`` for a select_multiple,
 ``"health water roads"`` (in order) for a rank, ``"35.1676 8.8365 0 0"`` for a geopoint,
-``"2026-11-24"`` for a date, the Telegram file id for a photo.
+``"2026-11-24"`` for a date, ``"14:30:00.000+01:00"`` for a time,
+``"2026-11-24T14:30:00.000+01:00"`` for a dateTime, ``"lat lon 0 0;lat lon 0 0"`` for a
+geotrace (a geoshape ends on its first point), the Telegram file id for a photo.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal
+from datetime import UTC, date, datetime, time, tzinfo
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bot.forms.model import ANSWERED_KINDS, Choice, Form, Kind, Labels, Question
+from bot.forms.model import ANSWERED_KINDS, LINE_KINDS, Choice, Form, Kind, Labels, Question
 from bot.forms.xpath import (
     REFERENCE,
     Environment,
@@ -35,6 +37,12 @@ from bot.textinput import clean_text, normalize_digits, parse_decimal, parse_int
 log = logging.getLogger(__name__)
 
 TEXT_MAX_CHARS = 2000
+BARCODE_MAX_CHARS = 500
+# A range with at most this many values is answered with buttons (else a typed number).
+RANGE_BUTTONS_MAX = 11
+# Fewest points of a line and of an area (a geoshape's closing point not counted).
+LINE_MIN_POINTS = {Kind.GEOTRACE: 2, Kind.GEOSHAPE: 3}
+LINE_MAX_POINTS = 200
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,8 @@ class Run:
     answers: dict[str, str]
     environment: Environment = field(default_factory=Environment)
     language: str = "ar"
-    meta: dict[str, str] = field(default_factory=dict)  # start, end, deviceid...
+    meta: dict[str, str] = field(default_factory=dict)  # start, end, username...
+    zone: tzinfo = UTC  # the programme's time zone: times and dateTimes carry its offset
     _values: dict[str, str] | None = field(default=None, init=False, repr=False)
     _instances: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
@@ -74,7 +83,13 @@ class Run:
             if not self._relevant(question, values):
                 values[question.name] = ""
             elif question.kind == Kind.CALCULATE:
+                if _ONCE.match(question.calculation) and self.answers.get(question.name):
+                    continue  # once(): the first value stays, whatever changed since
                 values[question.name] = self._safe_string(question, question.calculation, values)
+                if _ONCE.match(question.calculation) and values[question.name]:
+                    self.answers[question.name] = values[question.name]
+            elif question.kind == Kind.HIDDEN:
+                values[question.name] = question.default
             elif question.kind == Kind.META:
                 values[question.name] = self.meta_value(question)
         return values
@@ -86,7 +101,10 @@ class Run:
             return self.meta.get(question.meta, "")
         if question.meta == "deviceid":
             return "telegram"
-        return ""  # username, phone number...: never taken from Telegram
+        if question.meta == "username":
+            # A pseudonym of the Telegram account (keyed hash, one per form), never its id.
+            return self.meta.get("username", "")
+        return ""  # phone number, email...: never taken from Telegram
 
     def _relevant(self, question: Question, values: Mapping[str, str]) -> bool:
         owners = question.relevant_from
@@ -255,11 +273,37 @@ class Run:
                 if len(chosen) < least:
                     return Problem("too_few", params={"least": least})
         if kind == Kind.RANGE:
-            number = float(value)
+            try:
+                number = Decimal(value)
+            except InvalidOperation:
+                return Problem("not_a_number")
             low, high = question.range_start or 0.0, question.range_end or 0.0
-            if not min(low, high) <= number <= max(low, high):
+            if not number.is_finite() or not min(low, high) <= number <= max(low, high):
                 return Problem("out_of_range", params={"low": low, "high": high})
+            step = Decimal(str(question.range_step or 0))
+            if step and (number - Decimal(str(low))) % step != 0:
+                return Problem("off_step", params={"low": low, "step": float(step)})
+        if kind in LINE_KINDS:
+            points = line_points(value, closed=kind == Kind.GEOSHAPE)
+            least = LINE_MIN_POINTS[kind]
+            if points is None:
+                return Problem("not_a_location")
+            if len(points) < least:
+                return Problem("too_few_points", params={"least": least})
         return None
+
+    def range_values(self, question: Question) -> list[str]:
+        """Every value of a short range, for buttons ([] when it is typed instead)."""
+        low, high = question.range_start or 0.0, question.range_end or 0.0
+        step = abs(question.range_step or 0.0)
+        if not step:
+            return []
+        count = int(abs(high - low) // step) + 1
+        if count > RANGE_BUTTONS_MAX:
+            return []
+        sign = 1 if high >= low else -1
+        start, delta = Decimal(str(low)), Decimal(str(step)) * sign
+        return [_decimal_text(start + delta * n) for n in range(count)]
 
     # --- reading what people type ------------------------------------------------------------
     def parse(self, question: Question, text: str) -> str | Problem:
@@ -290,14 +334,26 @@ class Run:
                     return Problem("too_long", params={"most": TEXT_MAX_CHARS})
                 return Problem("empty")
             return cleaned
+        if kind == Kind.BARCODE:
+            cleaned = clean_text(text, BARCODE_MAX_CHARS)
+            if cleaned is None:
+                if text.strip():
+                    return Problem("too_long", params={"most": BARCODE_MAX_CHARS})
+                return Problem("empty")
+            return " ".join(cleaned.split())
         if kind == Kind.DATE:
             day = parse_date(text)
             return day.isoformat() if day else Problem("not_a_date")
         if kind == Kind.TIME:
             moment = parse_time(text)
-            return moment.strftime("%H:%M") if moment else Problem("not_a_time")
-        if kind == Kind.GEOPOINT:
-            point = parse_point(text)
+            if moment is None:
+                return Problem("not_a_time")
+            return odk_time(moment, self.environment.today, self.zone)
+        if kind == Kind.DATETIME:
+            stamp = parse_datetime(text, self.zone)
+            return odk_datetime(stamp) if stamp else Problem("not_a_datetime")
+        if kind == Kind.GEOPOINT or kind in LINE_KINDS:
+            point = parse_point(text)  # one point of a line: the conversation adds it
             return point if point else Problem("not_a_location")
         if kind == Kind.SELECT_ONE:
             typed = _fold(text)
@@ -333,6 +389,9 @@ class Run:
                 continue
             kept.append((question, value))
         return kept
+
+
+_ONCE = re.compile(r"^\s*once\s*\(")
 
 
 def _fold(text: str) -> str:
@@ -374,6 +433,60 @@ def parse_time(text: str) -> time | None:
     if hours > 23 or minutes > 59:
         return None
     return time(hours, minutes)
+
+
+_DATE_TIME_SPLIT = re.compile(
+    r"^(?P<day>\S+?)(?:[T\s,]+|\s*-\s+)(?P<time>\d{1,2}(?:[:hH.]\d{2})?)$"
+)
+
+
+def parse_datetime(text: str, zone: tzinfo = UTC) -> datetime | None:
+    """'24/11/2026 14:30', '2026-11-24T14:30', '٢٤/١١/٢٠٢٦ ١٤:٣٠' -> a moment in ``zone``."""
+    cleaned = " ".join(normalize_digits(text).split())
+    match = _DATE_TIME_SPLIT.match(cleaned)
+    if not match:
+        return None
+    day, moment = parse_date(match["day"]), parse_time(match["time"])
+    if day is None or moment is None:
+        return None
+    return datetime.combine(day, moment, zone)
+
+
+def odk_time(moment: time, day: date, zone: tzinfo = UTC) -> str:
+    """ODK's time: '14:30:00.000+01:00' (the offset the zone has on ``day``)."""
+    return datetime.combine(day, moment, zone).isoformat(timespec="milliseconds").split("T")[1]
+
+
+def odk_datetime(moment: datetime) -> str:
+    """ODK's dateTime: '2026-11-24T14:30:00.000+01:00'."""
+    return moment.isoformat(timespec="milliseconds")
+
+
+def line_points(value: str, *, closed: bool = False) -> list[str] | None:
+    """The points of a geotrace/geoshape answer (a shape's closing point dropped), or None."""
+    points = [p.strip() for p in value.split(";") if p.strip()]
+    for point in points:
+        parts = point.split()
+        if len(parts) != 4:
+            return None
+        try:
+            lat, lon = float(parts[0]), float(parts[1])
+        except ValueError:
+            return None
+        if geopoint(lat, lon) is None:
+            return None
+    if closed and len(points) > 1 and points[0] == points[-1]:
+        points = points[:-1]
+    if len(points) > LINE_MAX_POINTS:
+        return None
+    return points
+
+
+def line_value(points: list[str], *, closed: bool = False) -> str:
+    """Points as ODK stores a geotrace (and a geoshape, ending on its first point)."""
+    if closed and points and points[0] != points[-1]:
+        points = [*points, points[0]]
+    return ";".join(points)
 
 
 def parse_point(text: str) -> str | None:
