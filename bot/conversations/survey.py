@@ -347,6 +347,11 @@ class Turn:
             position, total = run.progress(question)
             lines.append(f"{position}/{total}")
         group = next((pick_label(g, self.lang) for g in reversed(question.groups) if g), "")
+        if group and question.field_list:
+            # One screen in ODK, one question at a time here: its label heads the first.
+            previous = run.previous_before(question.name)
+            if previous is not None and previous.field_list == question.field_list:
+                group = ""
         if group:
             lines.append(f"— {run.render(group)} —")
         heading = pick_label(question.heading, self.lang)

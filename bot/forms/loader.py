@@ -322,6 +322,7 @@ class _Builder:
         self.parsed = parsed
         self.filename = filename
         self.heading: Labels = {}  # a table's header, waiting for the table's first question
+        self.field_list = ""  # the path of the field-list group being walked
         self.thanks: Labels = {}
         self.scan = scan
         self.problems: list[FormProblem] = list(scan.problems)
@@ -374,6 +375,9 @@ class _Builder:
                     continue  # instanceID / instanceName: we keep our own uuid
                 own = str(bind.get("relevant") or "").strip()
                 group_path = (*path, name)
+                outer_list = self.field_list
+                if "field-list" in appearance:
+                    self.field_list = "/".join(group_path)
                 self.walk(
                     child.get("children") or [],
                     group_path,
@@ -381,6 +385,7 @@ class _Builder:
                     (*groups, self.labels(child.get("label"))),
                 )
                 self.heading = {}  # a header never reaches past its table
+                self.field_list = outer_list
             elif (kind == "note" and name.startswith(TABLE_LABEL_NOTE)) or (
                 kind in ("select one", "select all that apply") and "label" in appearance
             ):
@@ -480,6 +485,7 @@ class _Builder:
             default=str(child.get("default") or ""),
             appearance=str((child.get("control") or {}).get("appearance") or ""),
             groups=groups,
+            field_list=self.field_list,
             heading=heading,
             **extra,
         )

@@ -160,6 +160,9 @@ class Question:
     appearance: str = ""
     meta: str = ""  # for META: which value (start, end, today, deviceid, ...)
     groups: tuple[Labels, ...] = ()  # labels of the enclosing groups, outermost first
+    # The innermost field-list group around the question (its path), "" when none: the
+    # questions of a field-list screen are asked one at a time, its label shown once.
+    field_list: str = ""
     # The header of a table (table-list, or a 'label' row before 'list-nolabel' rows),
     # shown once above the table's first question.
     heading: Labels = field(default_factory=dict)
