@@ -272,6 +272,22 @@ async def test_simulated_updates_parse_in_both_frameworks(
     assert ptb_parsed[6].edited_message.text == "/start ref_43"
 
 
+async def test_a_voice_note_reaches_both_runtimes_as_a_voice_event(
+    api: FakeBotApi, aiogram_bot: Bot
+) -> None:
+    from bot.channels import aiogram_runtime, ptb_runtime
+    from bot.engine.events import EventKind
+
+    update = api.user_sends_voice(USER)
+    from_aiogram = aiogram_runtime.event_of(AiogramUpdate.model_validate(update))
+    from_ptb = ptb_runtime.event_of(telegram.Update.de_json(update, None))
+    assert from_aiogram == from_ptb
+    assert from_aiogram is not None and from_aiogram.kind == EventKind.VOICE
+    file_id = update["message"]["voice"]["file_id"]
+    assert from_aiogram.voice_file_id == file_id
+    assert await aiogram_bot.download(file_id) is not None  # the bot can fetch the note
+
+
 # ----------------------------------------------------------------------------- update delivery
 
 

@@ -43,6 +43,7 @@ CONTENTS = st.one_of(
     TEXTS.map(lambda t: {"text": t}),
     TEXTS.map(lambda t: {"caption": t, "photo": [
         {"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}]}),
+    st.just({"voice": {"file_id": "v1", "file_unique_id": "vu", "duration": 3}}),
     st.just({"sticker": {"file_id": "s", "file_unique_id": "su", "type": "regular", "width": 1,
                          "height": 1, "is_animated": False, "is_video": False}}),
     st.builds(lambda lat, lon: {"location": {"latitude": lat, "longitude": lon}},
@@ -75,6 +76,8 @@ def test_both_runtimes_read_any_update_into_the_same_event(
     assert from_aiogram is not None and from_aiogram.update_id == update_id
     if "sticker" in str(update.get("message", {}).keys()):
         assert from_aiogram.kind == EventKind.OTHER
+    if "voice" in str(update.get("message", {}).keys()):
+        assert from_aiogram.kind == EventKind.VOICE and from_aiogram.voice_file_id == "v1"
 
 
 AIOGRAM_METHOD = SendMessage(chat_id=1, text="x")

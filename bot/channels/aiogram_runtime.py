@@ -177,6 +177,7 @@ def incoming(message: Message, update_id: int, edited: bool = False) -> Incoming
         latitude=message.location.latitude if message.location else None,
         longitude=message.location.longitude if message.location else None,
         photo_file_id=photo,
+        voice_file_id=message.voice.file_id if message.voice else "",
         edited=edited,
         update_id=update_id,
         message_id=message.message_id,

@@ -20,6 +20,7 @@ class IncomingMessage:
     latitude: float | None = None
     longitude: float | None = None
     photo_file_id: str = ""
+    voice_file_id: str = ""
     edited: bool = False
     update_id: int | None = None
     message_id: int | None = None
@@ -37,6 +38,8 @@ def _kind(m: IncomingMessage) -> EventKind:
         return EventKind.LOCATION
     if m.photo_file_id:
         return EventKind.PHOTO
+    if m.voice_file_id:
+        return EventKind.VOICE
     if m.text:
         return EventKind.COMMAND if parse_command(m.text) else EventKind.TEXT
     return EventKind.OTHER
@@ -57,6 +60,7 @@ def message_event(m: IncomingMessage) -> Event:
         latitude=m.latitude,
         longitude=m.longitude,
         photo_file_id=m.photo_file_id,
+        voice_file_id=m.voice_file_id,
         update_id=m.update_id,
         message_id=m.message_id,
         language_code=m.language_code,

@@ -6,6 +6,7 @@ Script lines (one per message):
                           buttons that ask for a contact or location share a demo one)
   @location LAT,LON       share a location       @contact +PHONE  share a phone number
   @photo                  send a photo           @sticker         send a sticker
+  @voice                  send a voice note
   @as USER_ID             continue as another user (staff, a second resident...)
   # comment               ignored
 Every bot reply becomes one JSON line in the transcript.
@@ -198,6 +199,8 @@ class Simulator:
             return self._message(phone=stripped[9:].strip(), contact_user_id=self.user_id)
         if stripped == "@photo":
             return self._message(photo_file_id=f"demo-photo-{next(self._update_ids)}")
+        if stripped == "@voice":
+            return self._message(voice_file_id=f"demo-voice-{next(self._update_ids)}")
         if stripped == "@sticker":
             return self._message()
         return self._message(text=stripped)
@@ -245,7 +248,7 @@ class Simulator:
 def _banner() -> str:
     return (
         "Musharaka simulator. Type as the user; [Label] presses a button; "
-        "@location LAT,LON, @contact +PHONE, @photo, @sticker; Ctrl-D quits."
+        "@location LAT,LON, @contact +PHONE, @photo, @voice, @sticker; Ctrl-D quits."
     )
 
 

@@ -37,7 +37,7 @@ from bot.conversations.consultation_texts import (
 from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
-from bot.engine.events import EventKind
+from bot.engine.events import UNREADABLE, EventKind
 from bot.engine.keyboards import column, rows
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, Reply, Text
@@ -392,7 +392,7 @@ class BookConsultation(Conversation):
         if ctx.step == "describe":
             await self._on_description(ctx)
             return
-        if ctx.event.kind == EventKind.OTHER:
+        if ctx.event.kind in UNREADABLE:
             ctx.say(_("I can only read text and buttons here. Please choose below."))
         else:
             ctx.say(_("Please choose one of the buttons below, or send /cancel to stop."))

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
-from bot.engine.events import EventKind
+from bot.engine.events import UNREADABLE, EventKind
 from bot.engine.keyboards import auto_rows, rows
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, KeyboardButton
@@ -774,7 +774,7 @@ class SurveyConversation(Conversation):
             return
         event = ctx.event
         value: str | Problem
-        if event.kind == EventKind.OTHER:
+        if event.kind in UNREADABLE:
             value = Problem("unreadable")
         elif question.kind in LINE_KINDS and event.kind in (EventKind.LOCATION, EventKind.TEXT):
             if event.kind == EventKind.LOCATION:

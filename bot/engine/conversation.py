@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from bot.engine.context import Context
-from bot.engine.events import EventKind
+from bot.engine.events import UNREADABLE
 from bot.i18n import _
 from storage.people import Role
 
@@ -33,7 +33,7 @@ class Conversation:
 
     async def on_message(self, ctx: Context) -> None:
         """Typed text, a shared contact or location, a photo, or something unreadable."""
-        if ctx.event.kind == EventKind.OTHER:
+        if ctx.event.kind in UNREADABLE:
             ctx.say(_("I can only read text, buttons, locations and photos here."))
         else:
             ctx.say(_("Please use the buttons above, or send /cancel to stop."))

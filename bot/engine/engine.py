@@ -10,7 +10,7 @@ from typing import Any
 from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
-from bot.engine.events import Event, EventKind
+from bot.engine.events import UNREADABLE, Event, EventKind
 from bot.engine.flood import FloodGuard
 from bot.engine.locks import ChatLocks, KeyedLocks
 from bot.engine.registry import Registry
@@ -227,7 +227,7 @@ class Engine:
         await command.handler(ctx)
 
     async def _outside_conversation(self, ctx: Context) -> None:
-        if ctx.event.kind == EventKind.OTHER:
+        if ctx.event.kind in UNREADABLE:
             ctx.say(_("I can only read text, buttons, locations and photos."))
             return
         ctx.say(

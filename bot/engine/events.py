@@ -13,8 +13,9 @@ class EventKind(StrEnum):
     CONTACT = "contact"
     LOCATION = "location"
     PHOTO = "photo"
+    VOICE = "voice"  # a voice note (its file id in voice_file_id)
     EDITED = "edited"
-    OTHER = "other"  # stickers, voice notes, videos, polls...: anything we cannot read
+    OTHER = "other"  # stickers, videos, polls...: anything we cannot read
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class Event:
     latitude: float | None = None
     longitude: float | None = None
     photo_file_id: str = ""
+    voice_file_id: str = ""
     update_id: int | None = None
     message_id: int | None = None
     callback_id: str | None = None
@@ -65,6 +67,11 @@ class Event:
             message_id=message_id,
             language_code=language_code,
         )
+
+
+# Kinds a conversation cannot take as an answer unless it asks for them: the generic
+# "I can only read..." answer covers both.
+UNREADABLE = frozenset({EventKind.OTHER, EventKind.VOICE})
 
 
 def parse_command(text: str) -> tuple[str, str] | None:

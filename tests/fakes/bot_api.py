@@ -204,6 +204,15 @@ class _StoredFile:
             document["mime_type"] = self.mime_type
         return document
 
+    def as_voice(self, duration: int) -> JSONDict:
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": len(self.data),
+        }
+
     def as_sticker(self) -> JSONDict:
         return {
             "file_id": self.file_id,
@@ -754,6 +763,12 @@ class FakeBotApi:
         else:
             stored = self._known_file(photo)
         return self._user_message(user_id, {"photo": [stored.as_photo_size()]})
+
+    def user_sends_voice(
+        self, user_id: int, data: bytes = b"OggS\0voice", duration: int = 3
+    ) -> JSONDict:
+        stored = self._store_file(data, "voice", file_name="voice.ogg")
+        return self._user_message(user_id, {"voice": stored.as_voice(duration)})
 
     def user_sends_sticker(self, user_id: int) -> JSONDict:
         stored = self._store_file(b"RIFF\0\0\0\0WEBPVP8 ", "stickers", file_name="sticker.webp")
@@ -1543,6 +1558,9 @@ class FakeBotApiThread:
 
     def user_sends_photo(self, user_id: int, photo: str | bytes) -> JSONDict:
         return self._call(self.api.user_sends_photo, user_id, photo)
+
+    def user_sends_voice(self, user_id: int) -> JSONDict:
+        return self._call(self.api.user_sends_voice, user_id)
 
     def user_sends_sticker(self, user_id: int) -> JSONDict:
         return self._call(self.api.user_sends_sticker, user_id)

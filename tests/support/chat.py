@@ -45,6 +45,9 @@ class Chat:
     async def send_photo(self) -> list[dict[str, Any]]:
         return await self._feed("@photo")
 
+    async def send_voice(self) -> list[dict[str, Any]]:
+        return await self._feed("@voice")
+
     async def send_sticker(self) -> list[dict[str, Any]]:
         return await self._feed("@sticker")
 
