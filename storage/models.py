@@ -7,6 +7,7 @@ from storage import (  # noqa: F401
     associations,
     audit,
     broadcasts,
+    cases,
     consultations,
     people,
     reference,
