@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.conversations import (
     association,
     capacity_assessment,
+    cases,
     consultation,
     onboarding,
     survey,
@@ -60,6 +61,7 @@ MODULES: list[ModuleType] = [
     associations_staff,
     broadcast_conversation,
     message_settings,
+    cases,
     privacy,
 ]
 

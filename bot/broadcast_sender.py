@@ -18,10 +18,12 @@ Run it inside ``musharaka run`` (default) or alone with ``musharaka send-broadca
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -29,7 +31,7 @@ from bot.config import Settings
 from bot.engine import payloads
 from bot.engine.clock import Clock, SystemClock
 from bot.engine.messenger import DeliveryError, Messenger, RateLimited, RecipientUnreachable
-from bot.engine.replies import Button, Edit, Photo, Reply, Text
+from bot.engine.replies import Button, Buttons, Edit, Photo, Reply, Text
 from bot.formatting import format_number
 from bot.i18n import _, use_language
 from bot.send_limiter import LocalSendLimiter, SendLimiter
@@ -41,6 +43,21 @@ log = logging.getLogger(__name__)
 
 PROGRESS_SECONDS = 3.0
 IDLE_SECONDS = 30.0  # a worker with nothing to do waits for tick() to wake it
+
+
+# Some audiences' messages carry buttons (a reply to a resident's case: "Reply", the rating
+# stars): the area that owns the audience kind draws them from the broadcast's audience.
+AudienceButtons = Callable[[Broadcast], Buttons | None]
+AUDIENCE_BUTTONS: dict[str, AudienceButtons] = {}
+
+
+def add_audience_buttons(kind: str, draw: AudienceButtons) -> None:
+    AUDIENCE_BUTTONS[kind] = draw
+
+
+def buttons_for(broadcast: Broadcast) -> Buttons | None:
+    draw = AUDIENCE_BUTTONS.get(str((broadcast.audience or {}).get("kind", "")))
+    return draw(broadcast) if draw is not None else None
 
 
 def default_worker_name() -> str:
@@ -288,9 +305,10 @@ class BroadcastSender:
             if broadcast is None:
                 return None
             self._broadcasts[broadcast_id] = broadcast
+        buttons = buttons_for(broadcast)
         if broadcast.photo_file_id:
-            return Photo(file_id=broadcast.photo_file_id, caption=broadcast.text)
-        return Text(broadcast.text)
+            return Photo(file_id=broadcast.photo_file_id, caption=broadcast.text, buttons=buttons)
+        return Text(broadcast.text, buttons)
 
     # --- progress for the sender -----------------------------------------------------------
     async def show_progress(self, *, force: bool = False) -> None:
@@ -455,6 +473,8 @@ async def run_sender_process(settings: Settings, worker: str | None = None) -> N
 
     if not settings.bot_token:
         raise SystemExit("MUSHARAKA_BOT_TOKEN is not set")
+    importlib.import_module("bot.app")  # every area's audience buttons
+
     db = Database(settings.database_url)
     await db.upgrade()
     messenger, bot = telegram_messenger(settings)

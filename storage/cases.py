@@ -448,14 +448,31 @@ async def add_note(
     return Outcome.DONE
 
 
+class Sent(StrEnum):
+    """What a message to the resident is (the bot draws its buttons from it)."""
+
+    REPLY = "reply"  # a staff reply: the resident may answer
+    CLOSED = "closed"  # the case was closed: the resident may rate the answer
+
+
 async def _send_to_resident(
-    session: AsyncSession, case: Case, *, staff_telegram_id: int, text: str, key: str, now: datetime
+    session: AsyncSession,
+    case: Case,
+    *,
+    staff_telegram_id: int,
+    text: str,
+    key: str,
+    what: Sent,
+    now: datetime,
 ) -> int | None:
     """Queue ``text`` for the resident in the broadcast outbox; its broadcast id, or None
-    when they can no longer be reached."""
+    when they can no longer be reached. The audience's values are (Telegram id, case id,
+    the case's language, what it is)."""
     if case.telegram_id is None or case.erased:
         return None
-    audience = broadcasts.Audience(CASE_AUDIENCE, (str(case.telegram_id), str(case.id)))
+    audience = broadcasts.Audience(
+        CASE_AUDIENCE, (str(case.telegram_id), str(case.id), case.language, what.value)
+    )
     if await broadcasts.count_audience(session, audience) == 0:
         return None
     broadcast = await broadcasts.create_broadcast(
@@ -483,7 +500,7 @@ async def staff_reply(
 ) -> Outcome:
     """Answer the resident. ``text`` is kept in the case, ``outgoing_text`` (the reference
     header and the text, in the resident's language) is what they receive."""
-    key = f"case-reply:{case_id}:{seen_version}"
+    key = f"case-reply:{case_id}:{seen_version}:{staff.id}"
     if await session.scalar(select(CaseMessage.id).where(CaseMessage.request_key == key)):
         return Outcome.ALREADY
     case = await get_case(session, case_id, lock=True)
@@ -499,6 +516,7 @@ async def staff_reply(
         staff_telegram_id=staff.telegram_id or 0,
         text=outgoing_text,
         key=key,
+        what=Sent.REPLY,
         now=now,
     )
     if broadcast_id is None:
@@ -539,6 +557,7 @@ async def close(
         staff_telegram_id=staff.telegram_id or 0,
         text=closing_text,
         key=f"case-close:{case_id}:{seen_version}",
+        what=Sent.CLOSED,
         now=now,
     )
     case.status = CaseStatus.CLOSED.value
