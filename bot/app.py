@@ -37,7 +37,9 @@ from bot.handlers import (
 )
 from bot.handlers import settings as message_settings
 from bot.leader import LeaderLock, RedisLeaderLock, SoleLeader
+from storage import files
 from storage.db import Database
+from storage.files import LocalFileStore
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -152,7 +154,9 @@ def build_engine(
         db=db,
         store=store if store is not None else build_session_store(settings, db, redis),
         clock=clock or SystemClock(),
+        files=LocalFileStore(settings.media_dir),
     )
+    files.use(services.files)  # /delete reaches the same store
     if redis is not None:
         services.extras["redis"] = redis
     return Engine(

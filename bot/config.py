@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     # a seat freed from a full training is offered to the next in line for this long; the
     # trainer's check-in code works for this many minutes.
     phone_region: str = "TN"
+    # Files residents send as survey answers (audio, video, documents) are kept here.
+    media_dir: Path = Path("media")
     training_offer_hours: float = 24.0
     checkin_code_minutes: int = 90
     run_scheduler: bool = True

@@ -503,6 +503,29 @@ async def export_personal_data(session: AsyncSession, telegram_id: int) -> dict[
     return {"survey_submissions": submissions}
 
 
+FILE_KINDS = frozenset({"audio", "video", "file"})
+
+
+def file_prefix(form_id: str, submission_uuid: str) -> str:
+    """Where a submission's files are kept in the file store (storage.files)."""
+    return f"surveys/{form_id}/{submission_uuid}"
+
+
+async def file_prefixes(session: AsyncSession, telegram_id: int) -> list[str]:
+    """The file-store folders of a person's submissions that hold files."""
+    rows = await session.execute(
+        select(SurveyForm.form_id, SurveySubmission.uuid)
+        .join(SurveySubmission, SurveySubmission.form_pk == SurveyForm.id)
+        .join(SurveyAnswer, SurveyAnswer.submission_id == SurveySubmission.id)
+        .where(
+            SurveySubmission.respondent_id == telegram_id,
+            SurveyAnswer.kind.in_(sorted(FILE_KINDS)),
+        )
+        .distinct()
+    )
+    return [file_prefix(form_id, uuid) for form_id, uuid in rows]
+
+
 async def erase_personal_data(session: AsyncSession, telegram_id: int) -> None:
     """Unlink the person's submissions and drop answers that could identify them (free
     text, locations, photos, dates); the choice answers stay as anonymous counts."""

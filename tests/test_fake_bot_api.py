@@ -288,6 +288,38 @@ async def test_a_voice_note_reaches_both_runtimes_as_a_voice_event(
     assert await aiogram_bot.download(file_id) is not None  # the bot can fetch the note
 
 
+@pytest.mark.parametrize(
+    ("send", "kind", "field"),
+    [
+        ("user_sends_voice", "voice", "voice"),
+        ("user_sends_audio", "audio", "audio"),
+        ("user_sends_video", "video", "video"),
+        ("user_sends_video_note", "video_note", "video_note"),
+        ("user_sends_document", "document", "document"),
+    ],
+)
+async def test_files_reach_both_runtimes_with_their_id_size_and_type(
+    api: FakeBotApi, aiogram_bot: Bot, ptb_bot: telegram.Bot, send: str, kind: str, field: str
+) -> None:
+    from bot.channels import aiogram_runtime, ptb_runtime
+    from bot.engine.events import ATTACHMENTS, EventKind
+
+    update = getattr(api, send)(USER)
+    from_aiogram = aiogram_runtime.event_of(AiogramUpdate.model_validate(update))
+    from_ptb = ptb_runtime.event_of(telegram.Update.de_json(update, None))
+    assert from_aiogram == from_ptb
+    assert from_aiogram is not None and from_aiogram.kind == EventKind(kind) in ATTACHMENTS
+    sent = update["message"][field]
+    assert from_aiogram.file_id == sent["file_id"]
+    assert from_aiogram.file_size == sent["file_size"]
+    assert from_aiogram.mime_type == sent.get("mime_type", "")
+    assert from_aiogram.file_name == sent.get("file_name", "")
+    assert await aiogram_bot.download(sent["file_id"]) is not None
+    # Both runtimes' messengers fetch the bytes for the file store.
+    fetched = await aiogram_runtime.AiogramMessenger(aiogram_bot).download(sent["file_id"])
+    assert fetched and fetched == await ptb_runtime.PtbMessenger(ptb_bot).download(sent["file_id"])
+
+
 # ----------------------------------------------------------------------------- update delivery
 
 

@@ -44,6 +44,15 @@ CONTENTS = st.one_of(
     TEXTS.map(lambda t: {"caption": t, "photo": [
         {"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}]}),
     st.just({"voice": {"file_id": "v1", "file_unique_id": "vu", "duration": 3}}),
+    st.just({"audio": {"file_id": "a1", "file_unique_id": "au", "duration": 3,
+                       "mime_type": "audio/mpeg", "file_size": 99, "file_name": "a.mp3"}}),
+    st.just({"video": {"file_id": "m1", "file_unique_id": "mu", "duration": 3, "width": 2,
+                       "height": 2, "file_size": 99}}),
+    st.just({"video_note": {"file_id": "n1", "file_unique_id": "nu", "duration": 3,
+                            "length": 2}}),
+    TEXTS.map(lambda t: {"caption": t, "document": {
+        "file_id": "d1", "file_unique_id": "du", "file_name": t[:20], "mime_type": "text/csv",
+        "file_size": 2**31 + 5}}),
     st.just({"sticker": {"file_id": "s", "file_unique_id": "su", "type": "regular", "width": 1,
                          "height": 1, "is_animated": False, "is_video": False}}),
     st.builds(lambda lat, lon: {"location": {"latitude": lat, "longitude": lon}},
@@ -78,6 +87,14 @@ def test_both_runtimes_read_any_update_into_the_same_event(
         assert from_aiogram.kind == EventKind.OTHER
     if "voice" in str(update.get("message", {}).keys()):
         assert from_aiogram.kind == EventKind.VOICE and from_aiogram.voice_file_id == "v1"
+    for field, file_id in (
+        ("audio", "a1"),
+        ("video", "m1"),
+        ("video_note", "n1"),
+        ("document", "d1"),
+    ):
+        if field in update.get("message", {}):
+            assert from_aiogram.kind == EventKind(field) and from_aiogram.file_id == file_id
 
 
 AIOGRAM_METHOD = SendMessage(chat_id=1, text="x")

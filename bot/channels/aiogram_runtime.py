@@ -37,7 +37,7 @@ from pydantic import ValidationError
 
 from bot.channels.base import ChannelMessenger, EditFailed, MessageNotModified
 from bot.channels.commands import published_commands, secret_matches, webhook_secret_for
-from bot.channels.convert import IncomingMessage, button_event, message_event
+from bot.channels.convert import IncomingMessage, attachment, button_event, message_event
 from bot.channels.lifecycle import wait_for_stop_signal
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.engine.engine import Engine
@@ -157,6 +157,13 @@ class AiogramMessenger(ChannelMessenger):
             )
         return message.message_id
 
+    async def download(self, file_id: str) -> bytes:
+        with translate_errors():
+            found = await self.bot.download(file_id)
+        if found is None:
+            raise DeliveryError(f"no file {file_id}")
+        return found.read()
+
     async def answer_callback(self, callback_id: str, text: str, alert: bool) -> None:
         with translate_errors():
             await self.bot.answer_callback_query(
@@ -178,6 +185,7 @@ def incoming(message: Message, update_id: int, edited: bool = False) -> Incoming
         longitude=message.location.longitude if message.location else None,
         photo_file_id=photo,
         voice_file_id=message.voice.file_id if message.voice else "",
+        **attachment(message),
         edited=edited,
         update_id=update_id,
         message_id=message.message_id,

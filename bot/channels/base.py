@@ -54,6 +54,10 @@ class ChannelMessenger(ABC):
     @abstractmethod
     async def answer_callback(self, callback_id: str, text: str, alert: bool) -> None: ...
 
+    async def download(self, file_id: str) -> bytes:
+        """The bytes of a file a user sent (Telegram lets a bot fetch files up to 20 MB)."""
+        raise DeliveryError("this channel cannot fetch files")
+
     async def send(self, chat_id: int, reply: Reply) -> int | None:
         if isinstance(reply, Text):
             message_id = 0

@@ -37,7 +37,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.channels.base import ChannelMessenger, EditFailed, MessageNotModified
 from bot.channels.commands import published_commands, secret_matches, webhook_secret_for
-from bot.channels.convert import IncomingMessage, button_event, message_event
+from bot.channels.convert import IncomingMessage, attachment, button_event, message_event
 from bot.channels.lifecycle import wait_for_stop_signal
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.engine.engine import Engine
@@ -170,6 +170,12 @@ class PtbMessenger(ChannelMessenger):
             )
         return message.message_id
 
+    async def download(self, file_id: str) -> bytes:
+        with translate_errors():
+            found = await self.bot.get_file(file_id)
+            data = await found.download_as_bytearray()
+        return bytes(data)
+
     async def answer_callback(self, callback_id: str, text: str, alert: bool) -> None:
         with translate_errors():
             await self.bot.answer_callback_query(
@@ -194,6 +200,7 @@ def incoming(message: Message, update_id: int, edited: bool = False) -> Incoming
         longitude=message.location.longitude if message.location else None,
         photo_file_id=photo,
         voice_file_id=message.voice.file_id if message.voice else "",
+        **attachment(message),
         edited=edited,
         update_id=update_id,
         message_id=message.message_id,

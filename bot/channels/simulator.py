@@ -7,6 +7,8 @@ Script lines (one per message):
   @location LAT,LON       share a location       @contact +PHONE  share a phone number
   @photo                  send a photo           @sticker         send a sticker
   @voice                  send a voice note
+  @audio / @video / @videonote  send an audio file, a video, a round video message
+  @document NAME [MIME [BYTES]]  send a file (default application/pdf, 20000 bytes)
   @as USER_ID             continue as another user (staff, a second resident...)
   # comment               ignored
 Every bot reply becomes one JSON line in the transcript.
@@ -26,6 +28,7 @@ from bot.channels.base import ChannelMessenger, EditFailed, MessageNotModified
 from bot.channels.convert import IncomingMessage, button_event, message_event
 from bot.engine.engine import Engine
 from bot.engine.events import Event
+from bot.engine.messenger import DeliveryError
 from bot.engine.replies import Buttons, Document, Edit, KeyboardButton, Photo, Text
 
 DEMO_PHONE = "+21698000000"
@@ -58,9 +61,16 @@ class SimulatorMessenger(ChannelMessenger):
         self.chats: dict[int, Chat] = {}
         self.records: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
+        self.fail_downloads = False  # tests: Telegram cannot be reached for files
 
     def chat(self, chat_id: int) -> Chat:
         return self.chats.setdefault(chat_id, Chat())
+
+    async def download(self, file_id: str) -> bytes:
+        """A simulated user's file: its id as content (the simulator has no real files)."""
+        if self.fail_downloads:
+            raise DeliveryError("simulated download failure")
+        return f"simulated file {file_id}".encode()
 
     def _record(self, **fields: Any) -> None:
         self.records.append(fields)
@@ -182,6 +192,16 @@ class Simulator:
                     return self._message(text=label)
         return f"no button labelled {label!r} on screen"
 
+    @staticmethod
+    def _file(kind: str, file_id: str, mime: str, name: str, size: int) -> dict[str, Any]:
+        return {
+            "media_kind": kind,
+            "file_id": file_id,
+            "file_size": size,
+            "mime_type": mime,
+            "file_name": name,
+        }
+
     def event_for(self, line: str) -> Event | str | None:
         """The event a script line stands for, an error text, or None for no event."""
         stripped = line.rstrip("\n")
@@ -200,7 +220,25 @@ class Simulator:
         if stripped == "@photo":
             return self._message(photo_file_id=f"demo-photo-{next(self._update_ids)}")
         if stripped == "@voice":
-            return self._message(voice_file_id=f"demo-voice-{next(self._update_ids)}")
+            file_id = f"demo-voice-{next(self._update_ids)}"
+            return self._message(
+                voice_file_id=file_id, **self._file("voice", file_id, "audio/ogg", "", 8000)
+            )
+        if stripped in ("@audio", "@video", "@videonote"):
+            kind, mime, name = {
+                "@audio": ("audio", "audio/mpeg", "recording.mp3"),
+                "@video": ("video", "video/mp4", "video.mp4"),
+                "@videonote": ("video_note", "", ""),
+            }[stripped]
+            file_id = f"demo-{kind}-{next(self._update_ids)}"
+            return self._message(**self._file(kind, file_id, mime, name, 200_000))
+        if stripped.startswith("@document "):
+            parts = stripped[10:].split()
+            name = parts[0] if parts else "document.pdf"
+            mime = parts[1] if len(parts) > 1 else "application/pdf"
+            size = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 20_000
+            file_id = f"demo-document-{next(self._update_ids)}"
+            return self._message(**self._file("document", file_id, mime, name, size))
         if stripped == "@sticker":
             return self._message()
         return self._message(text=stripped)
@@ -248,7 +286,8 @@ class Simulator:
 def _banner() -> str:
     return (
         "Musharaka simulator. Type as the user; [Label] presses a button; "
-        "@location LAT,LON, @contact +PHONE, @photo, @voice, @sticker; Ctrl-D quits."
+        "@location LAT,LON, @contact +PHONE, @photo, @voice, @audio, @video, @videonote, "
+        "@document NAME [MIME [BYTES]], @sticker; Ctrl-D quits."
     )
 
 

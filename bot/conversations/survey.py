@@ -24,12 +24,22 @@ from zoneinfo import ZoneInfo
 from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
-from bot.engine.events import UNREADABLE, EventKind
+from bot.engine.events import ATTACHMENTS, UNREADABLE, Event, EventKind
 from bot.engine.keyboards import auto_rows, rows
+from bot.engine.messenger import DeliveryError
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, KeyboardButton
 from bot.formatting import format_day
-from bot.forms.model import ANSWERED_KINDS, LINE_KINDS, Form, Kind, Question, pick_label
+from bot.forms import media
+from bot.forms.model import (
+    ANSWERED_KINDS,
+    LINE_KINDS,
+    TELEGRAM_DOWNLOAD_MAX,
+    Form,
+    Kind,
+    Question,
+    pick_label,
+)
 from bot.forms.runtime import (
     LINE_MAX_POINTS,
     LINE_MIN_POINTS,
@@ -43,7 +53,7 @@ from bot.forms.runtime import (
 from bot.forms.store import NEEDS_SURVEY, LiveForm, ensure_shipped_form, load_version
 from bot.forms.xpath import Environment, selected_values
 from bot.i18n import N_, _, ngettext
-from storage import people, reference, surveys, throttles
+from storage import files, people, reference, surveys, throttles
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +189,12 @@ PROBLEM_MESSAGES = {
     ),
     "not_a_choice": N_("Please choose one of the options shown."),
     "use_buttons": N_("Please answer with the buttons below."),
+    "need_audio": N_("Please send a voice note (hold the 🎤 button) or an audio file."),
+    "need_video": N_("Please send a video, or a round video message."),
+    "need_file": N_("Please send a file (📎, then “File”)."),
 }
+# Questions answered with a file that the bot keeps in its file store.
+FILE_KINDS = frozenset({Kind.AUDIO, Kind.VIDEO, Kind.FILE})
 
 
 def problem_text(problem: Problem, language: str) -> str:
@@ -211,11 +226,23 @@ def problem_text(problem: Problem, language: str) -> str:
         )
     if problem.code == "too_many_points":
         return _("That is the most points this answer can take; please press “Done”.")
+    if problem.code == "wrong_type":
+        return _("This type of file is not accepted here. Accepted: {types}.").format(
+            types=problem.params["types"]
+        )
+    if problem.code == "too_big":
+        return _("This file is too big ({size} MB). Please send one of at most {most} MB.").format(
+            size=_megabytes(problem.params["size"]), most=_megabytes(problem.params["most"])
+        )
     if problem.code == "out_of_range":
         return _("Please type a number from {low} to {high}.").format(
             low=_number(problem.params["low"]), high=_number(problem.params["high"])
         )
     return _(PROBLEM_MESSAGES.get(problem.code, PROBLEM_MESSAGES["constraint"]))
+
+
+def _megabytes(size: int) -> str:
+    return _number(round(size / (1024 * 1024), 1))
 
 
 def _number(value: float) -> str:
@@ -272,6 +299,17 @@ def instruction(question: Question, run: Run, pending: list[str]) -> str:
         return _("Press “Send my location” below, or type the latitude and longitude.")
     if kind == Kind.IMAGE:
         return _("Send a photo.")
+    if kind in FILE_KINDS:
+        how = {
+            Kind.AUDIO: _("Send a voice note (hold the 🎤 button) or an audio file."),
+            Kind.VIDEO: _("Send a video, or a round video message."),
+            Kind.FILE: _("Send a file (📎, then “File”)."),
+        }[kind]
+        most = min(question.max_size or TELEGRAM_DOWNLOAD_MAX, TELEGRAM_DOWNLOAD_MAX)
+        limits = _("At most {most} MB.").format(most=_megabytes(most))
+        if question.accept:
+            limits += " " + _("Accepted: {types}.").format(types=", ".join(question.accept))
+        return f"{how}\n{limits}"
     if kind == Kind.SELECT_MULTIPLE:
         return _("Tick every answer that applies, then press “Done”.")
     if kind == Kind.RANK:
@@ -508,6 +546,13 @@ class Turn:
             return ngettext("{n} point", "{n} points", count).format(n=count)
         if kind == Kind.IMAGE:
             return _("(photo received)")
+        if kind == Kind.AUDIO:
+            return _("(recording received)")
+        if kind == Kind.VIDEO:
+            return _("(video received)")
+        if kind == Kind.FILE:
+            sent = (self.draft.get("files") or {}).get(question.name) or {}
+            return _("(file received: {name})").format(name=sent.get("file_name") or value)
         if kind == Kind.ACKNOWLEDGE:
             return _("OK")
         return value
@@ -774,7 +819,9 @@ class SurveyConversation(Conversation):
             return
         event = ctx.event
         value: str | Problem
-        if event.kind in UNREADABLE:
+        if question.kind in FILE_KINDS and event.kind != EventKind.TEXT:
+            value = self._file_answer(turn, question, event)
+        elif event.kind in UNREADABLE:
             value = Problem("unreadable")
         elif question.kind in LINE_KINDS and event.kind in (EventKind.LOCATION, EventKind.TEXT):
             if event.kind == EventKind.LOCATION:
@@ -799,6 +846,8 @@ class SurveyConversation(Conversation):
             value = Problem("unexpected")
         elif question.kind in (Kind.IMAGE,):
             value = Problem("need_photo")
+        elif question.kind in FILE_KINDS:
+            value = Problem(f"need_{question.kind.value}")
         elif question.kind in (Kind.NOTE, Kind.ACKNOWLEDGE, Kind.SELECT_MULTIPLE, Kind.RANK):
             value = Problem("use_buttons")
         else:
@@ -810,6 +859,29 @@ class SurveyConversation(Conversation):
             if question.kind == Kind.GEOPOINT:
                 ctx.say(_("Location received, thank you."), remove_keyboard=True)
             turn.after_answer(question)
+
+    def _file_answer(self, turn: Turn, question: Question, event: Event) -> str | Problem:
+        """A voice note, audio, video or document as the answer (its ODK file name)."""
+        if event.kind not in ATTACHMENTS:
+            return Problem(f"need_{question.kind.value}")
+        attachment = media.Attachment(
+            event.kind.value,
+            event.file_id or event.voice_file_id,
+            event.file_size,
+            event.mime_type,
+            event.file_name,
+        )
+        problem = media.problem(question, attachment)
+        if problem is not None:
+            return problem
+        name = media.answer_name(question, attachment)
+        turn.draft.setdefault("files", {})[question.name] = {
+            "answer": name,
+            "file_id": attachment.file_id,
+            "content_type": attachment.content_type,
+            "file_name": (attachment.file_name or "")[:200],
+        }
+        return name
 
     def _typed_problem(self, problem: Problem, language: str) -> str:
         if problem.code == "unreadable":
@@ -962,6 +1034,8 @@ class SurveyConversation(Conversation):
             turn.draft["mode"] = "ask"
             turn.ask(gap[0], notice=problem_text(gap[1], turn.lang))
             return
+        if not await self._keep_files(ctx, turn):
+            return
         draft, form = turn.draft, turn.form
         values = turn.run.values()
 
@@ -1025,6 +1099,39 @@ class SurveyConversation(Conversation):
                     )
                 )
 
+    async def _keep_files(self, ctx: Context, turn: Turn) -> bool:
+        """Fetch the files answered from Telegram into the file store, beside the submission
+        (same keys on a retried Send). False, with a translated answer, when one fails."""
+        store = ctx.services.files
+        sent = turn.draft.get("files") or {}
+        wanted = [
+            (question, value, sent.get(question.name) or {})
+            for question, value in turn.run.stored_answers()
+            if question.kind in FILE_KINDS
+        ]
+        if not wanted:
+            return True
+        download = getattr(ctx.services.messenger, "download", None)
+        if store is None or download is None:
+            log.warning("no file store or channel to fetch files; keeping the names only")
+            return True
+        prefix = surveys.file_prefix(turn.form.form_id, str(turn.draft["uuid"]))
+        for question, value, meta in wanted:
+            if meta.get("answer") != value or not meta.get("file_id"):
+                continue  # a default or an answer from a link: no file to fetch
+            try:
+                data = await download(str(meta["file_id"]))
+                await store.put(f"{prefix}/{value}", data, str(meta.get("content_type") or ""))
+            except (DeliveryError, OSError, ValueError):
+                log.warning("could not keep the file of %s", question.name, exc_info=True)
+                ctx.toast(_("Your file could not be saved just now. Please press Send again."))
+                turn.review(
+                    notice=_("Your file could not be saved just now. Please press Send again."),
+                    edit=True,
+                )
+                return False
+        return True
+
     def _thanks(self, turn: Turn) -> str:
         """The form's own closing words, else ours (the needs survey's speak of the district)."""
         own = pick_label(turn.form.thanks, turn.lang)
@@ -1077,7 +1184,12 @@ async def export_survey_data(session: Any, telegram_id: int) -> dict[str, Any]:
 
 
 async def erase_survey_data(session: Any, telegram_id: int, now: datetime) -> None:
+    prefixes = await surveys.file_prefixes(session, telegram_id)
     await surveys.erase_personal_data(session, telegram_id)
+    store = files.current()
+    if store is not None:
+        for prefix in prefixes:
+            await store.delete_prefix(prefix)  # recordings, videos and documents they sent
 
 
 def register(registry: Registry) -> None:

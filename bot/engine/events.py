@@ -13,7 +13,11 @@ class EventKind(StrEnum):
     CONTACT = "contact"
     LOCATION = "location"
     PHOTO = "photo"
-    VOICE = "voice"  # a voice note (its file id in voice_file_id)
+    VOICE = "voice"  # a voice note (its file id in voice_file_id, and in file_id)
+    AUDIO = "audio"  # an audio file (music, a recording sent as a file)
+    VIDEO = "video"
+    VIDEO_NOTE = "video_note"  # a round video message
+    DOCUMENT = "document"  # any file sent as a file (PDF, spreadsheet...)
     EDITED = "edited"
     OTHER = "other"  # stickers, videos, polls...: anything we cannot read
 
@@ -33,6 +37,12 @@ class Event:
     longitude: float | None = None
     photo_file_id: str = ""
     voice_file_id: str = ""
+    # The attachment of a VOICE, AUDIO, VIDEO, VIDEO_NOTE or DOCUMENT, as Telegram gives it
+    # (size in bytes, None when unknown; MIME type and file name when the sender's app said).
+    file_id: str = ""
+    file_size: int | None = None
+    mime_type: str = ""
+    file_name: str = ""
     update_id: int | None = None
     message_id: int | None = None
     callback_id: str | None = None
@@ -71,7 +81,20 @@ class Event:
 
 # Kinds a conversation cannot take as an answer unless it asks for them: the generic
 # "I can only read..." answer covers both.
-UNREADABLE = frozenset({EventKind.OTHER, EventKind.VOICE})
+UNREADABLE = frozenset(
+    {
+        EventKind.OTHER,
+        EventKind.VOICE,
+        EventKind.AUDIO,
+        EventKind.VIDEO,
+        EventKind.VIDEO_NOTE,
+        EventKind.DOCUMENT,
+    }
+)
+# Kinds that carry a file (file_id, file_size, mime_type, file_name).
+ATTACHMENTS = frozenset(
+    {EventKind.VOICE, EventKind.AUDIO, EventKind.VIDEO, EventKind.VIDEO_NOTE, EventKind.DOCUMENT}
+)
 
 
 def parse_command(text: str) -> tuple[str, str] | None:

@@ -12,6 +12,7 @@ from bot.engine.session import SessionStore
 if TYPE_CHECKING:
     from bot.engine.messenger import Messenger
     from storage.db import Database
+    from storage.files import FileStore
 
 
 @dataclass
@@ -22,4 +23,5 @@ class Services:
     clock: Clock = field(default_factory=SystemClock)
     messenger: Messenger | None = None
     scheduler: Any | None = None
+    files: FileStore | None = None  # where files residents send are kept (storage.files)
     extras: dict[str, Any] = field(default_factory=dict)

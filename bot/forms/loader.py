@@ -1,7 +1,7 @@
 """Reading an XLSForm (as KoBoToolbox / ODK users write them) into a :class:`Form`.
 
 pyxform does the parsing (its own checks included); we then refuse, with the row
-number, anything a chat cannot run — repeat groups, audio, barcodes, external files,
+number, anything a chat cannot run — repeat groups, external files,
 functions such as ``pulldata()`` — so that a form's author learns it at import time
 and no resident ever meets it halfway through a survey.
 """
@@ -19,6 +19,7 @@ from typing import Any
 from bot.config import SUPPORTED_LANGUAGES
 from bot.forms.model import (
     DEFAULT_ROLES,
+    TELEGRAM_DOWNLOAD_MAX,
     Choice,
     Form,
     Kind,
@@ -70,6 +71,9 @@ KINDS = {
     "geoshape": Kind.GEOSHAPE,
     "photo": Kind.IMAGE,
     "image": Kind.IMAGE,
+    "audio": Kind.AUDIO,
+    "video": Kind.VIDEO,
+    "file": Kind.FILE,
     "calculate": Kind.CALCULATE,
     "hidden": Kind.HIDDEN,
 }
@@ -95,10 +99,7 @@ UNSUPPORTED_TYPES = {
     "begin repeat": REPEAT_REASON,
     "begin_loop": "loop (a repeat over a choice list): " + REPEAT_REASON,
     "begin loop": "loop (a repeat over a choice list): " + REPEAT_REASON,
-    "audio": "audio recordings are not supported",
     "background-audio": "background audio recording is not supported",
-    "video": "video questions are not supported",
-    "file": "file uploads are not supported",
     "select_one_from_file": "choices from an external file are not supported; put them on "
     "the choices sheet",
     "select_multiple_from_file": "choices from an external file are not supported; put them "
@@ -462,6 +463,8 @@ class _Builder:
             extra.update(self.rank_limits(name, child, constraint))
         if kind == Kind.RANGE:
             extra.update(self.range_bounds(name, child.get("parameters") or {}))
+        if kind in (Kind.AUDIO, Kind.VIDEO, Kind.FILE, Kind.IMAGE):
+            extra.update(self.file_limits(name, child))
         if child.get("media"):
             self.warnings.append(f"{name}: images and audio in labels are not shown in the chat")
         label = self.labels(child.get("label"))
@@ -567,6 +570,36 @@ class _Builder:
             except (TypeError, ValueError):
                 self.problem(name, f"range parameter {key} is not a number")
         return bounds
+
+    def file_limits(self, name: str, child: dict[str, Any]) -> dict[str, Any]:
+        """max-size (in MB, from parameters) and body::accept of a media question."""
+        limits: dict[str, Any] = {}
+        parameters = child.get("parameters") or {}
+        if isinstance(parameters, str):  # pyxform leaves the parameters of some types as text
+            parameters = dict(
+                part.split("=", 1) for part in parameters.replace(";", " ").split() if "=" in part
+            )
+        raw = str(parameters.get("max-size") or "").strip()
+        if raw:
+            try:
+                megabytes = float(raw)
+            except ValueError:
+                megabytes = -1.0
+            if not 0 < megabytes <= 1024:
+                self.problem(name, f"max-size must be a number of megabytes, not {raw!r}")
+            else:
+                limits["max_size"] = int(megabytes * 1024 * 1024)
+                if limits["max_size"] > TELEGRAM_DOWNLOAD_MAX:
+                    self.warnings.append(
+                        f"{name}: max-size {raw} MB is more than a bot may fetch from "
+                        "Telegram; files over 20 MB are refused"
+                    )
+        accept = str((child.get("control") or {}).get("accept") or "").strip()
+        if accept:
+            limits["accept"] = tuple(
+                part.strip().lower() for part in accept.split(",") if part.strip()
+            )
+        return limits
 
     # --- checks ---------------------------------------------------------------------------
     def check_expressions(self) -> None:

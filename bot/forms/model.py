@@ -53,6 +53,9 @@ class Kind(StrEnum):
     GEOTRACE = "geotrace"  # shared locations, ended with Done (2 points at least)
     GEOSHAPE = "geoshape"  # the same, closed (3 points at least)
     IMAGE = "image"
+    AUDIO = "audio"  # a voice note or an audio file
+    VIDEO = "video"  # a video or a round video message
+    FILE = "file"  # a document
     CALCULATE = "calculate"
     HIDDEN = "hidden"
     META = "meta"  # start, end, today, deviceid...: filled by the bot, never asked
@@ -77,9 +80,16 @@ ASKED_KINDS = frozenset(
         Kind.GEOTRACE,
         Kind.GEOSHAPE,
         Kind.IMAGE,
+        Kind.AUDIO,
+        Kind.VIDEO,
+        Kind.FILE,
     }
 )
 CHOICE_KINDS = frozenset({Kind.SELECT_ONE, Kind.SELECT_MULTIPLE, Kind.RANK})
+# Questions answered with a file the resident sends (kept in the file store at submission).
+MEDIA_KINDS = frozenset({Kind.IMAGE, Kind.AUDIO, Kind.VIDEO, Kind.FILE})
+# What a bot may download from Telegram's Bot API (larger files cannot be fetched).
+TELEGRAM_DOWNLOAD_MAX = 20 * 1024 * 1024
 # Questions answered with several shared locations (ODK: "lat lon alt acc;lat lon alt acc").
 LINE_KINDS = frozenset({Kind.GEOTRACE, Kind.GEOSHAPE})
 # Questions that count in the "3/12" progress (notes are read, not answered).
@@ -175,6 +185,10 @@ class Question:
     range_start: float | None = None
     range_end: float | None = None
     range_step: float | None = None
+    # audio, video, file: the largest size accepted (bytes; the form's max-size, in MB) and
+    # the accepted types (body::accept: '.pdf', 'application/pdf', 'image/*').
+    max_size: int | None = None
+    accept: tuple[str, ...] = ()
 
     @property
     def asked(self) -> bool:
@@ -270,6 +284,7 @@ class Form:
                     "relevant": tuple(q.get("relevant") or ()),
                     "relevant_from": tuple(q.get("relevant_from") or ()),
                     "groups": tuple(q.get("groups") or ()),
+                    "accept": tuple(q.get("accept") or ()),
                 }
             )
             for q in data.pop("questions")

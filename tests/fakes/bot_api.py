@@ -213,6 +213,25 @@ class _StoredFile:
             "file_size": len(self.data),
         }
 
+    def as_media(self, kind: str, duration: int) -> JSONDict:
+        """An audio, video or video_note object of the Bot API."""
+        media: JSONDict = {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "duration": duration,
+            "file_size": len(self.data),
+        }
+        if kind in ("video", "video_note"):
+            media["length" if kind == "video_note" else "width"] = 240
+        if kind == "video":
+            media["height"] = 240
+        if kind != "video_note":
+            if self.file_name:
+                media["file_name"] = self.file_name
+            if self.mime_type:
+                media["mime_type"] = self.mime_type
+        return media
+
     def as_sticker(self) -> JSONDict:
         return {
             "file_id": self.file_id,
@@ -769,6 +788,31 @@ class FakeBotApi:
     ) -> JSONDict:
         stored = self._store_file(data, "voice", file_name="voice.ogg")
         return self._user_message(user_id, {"voice": stored.as_voice(duration)})
+
+    def user_sends_audio(
+        self, user_id: int, data: bytes = b"ID3\0audio", file_name: str = "recording.mp3"
+    ) -> JSONDict:
+        stored = self._store_file(data, "music", file_name, "audio/mpeg")
+        return self._user_message(user_id, {"audio": stored.as_media("audio", 5)})
+
+    def user_sends_video(self, user_id: int, data: bytes = b"\0\0\0\x18ftypmp42") -> JSONDict:
+        stored = self._store_file(data, "videos", "video.mp4", "video/mp4")
+        return self._user_message(user_id, {"video": stored.as_media("video", 4)})
+
+    def user_sends_video_note(self, user_id: int, data: bytes = b"\0\0\0\x18ftypmp42") -> JSONDict:
+        stored = self._store_file(data, "video_notes", file_name="note.mp4")
+        return self._user_message(user_id, {"video_note": stored.as_media("video_note", 4)})
+
+    def user_sends_document(
+        self,
+        user_id: int,
+        data: bytes = b"%PDF-1.4\n",
+        file_name: str = "report.pdf",
+        mime_type: str = "application/pdf",
+    ) -> JSONDict:
+        stored = self._store_file(data, "documents", file_name, mime_type)
+        stored.mime_type = mime_type  # what the sender's app said, whatever the name says
+        return self._user_message(user_id, {"document": stored.as_document()})
 
     def user_sends_sticker(self, user_id: int) -> JSONDict:
         stored = self._store_file(b"RIFF\0\0\0\0WEBPVP8 ", "stickers", file_name="sticker.webp")
@@ -1561,6 +1605,18 @@ class FakeBotApiThread:
 
     def user_sends_voice(self, user_id: int) -> JSONDict:
         return self._call(self.api.user_sends_voice, user_id)
+
+    def user_sends_audio(self, user_id: int) -> JSONDict:
+        return self._call(self.api.user_sends_audio, user_id)
+
+    def user_sends_video(self, user_id: int) -> JSONDict:
+        return self._call(self.api.user_sends_video, user_id)
+
+    def user_sends_video_note(self, user_id: int) -> JSONDict:
+        return self._call(self.api.user_sends_video_note, user_id)
+
+    def user_sends_document(self, user_id: int) -> JSONDict:
+        return self._call(self.api.user_sends_document, user_id)
 
     def user_sends_sticker(self, user_id: int) -> JSONDict:
         return self._call(self.api.user_sends_sticker, user_id)

@@ -48,6 +48,20 @@ class Chat:
     async def send_voice(self) -> list[dict[str, Any]]:
         return await self._feed("@voice")
 
+    async def send_audio(self) -> list[dict[str, Any]]:
+        return await self._feed("@audio")
+
+    async def send_video(self) -> list[dict[str, Any]]:
+        return await self._feed("@video")
+
+    async def send_video_note(self) -> list[dict[str, Any]]:
+        return await self._feed("@videonote")
+
+    async def send_document(
+        self, name: str = "report.pdf", mime: str = "application/pdf", size: int = 20_000
+    ) -> list[dict[str, Any]]:
+        return await self._feed(f"@document {name} {mime} {size}")
+
     async def send_sticker(self) -> list[dict[str, Any]]:
         return await self._feed("@sticker")
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from bot.config import Settings
+
+# Files residents send in tests land here, never in the working directory.
+TEST_MEDIA = Path(tempfile.gettempdir()) / "musharaka-test-media"
 
 
 def settings_for_tests(**overrides: object) -> Settings:
@@ -12,6 +18,7 @@ def settings_for_tests(**overrides: object) -> Settings:
         "redis_url": None,
         "default_language": "ar",
         "flood_max_updates": 1000,
+        "media_dir": TEST_MEDIA,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -1,0 +1,88 @@
+"""Files as answers: which Telegram attachments an audio, video or file question takes,
+the form's limits (max-size, body::accept), and the name the answer gets (as ODK names an
+attachment: the answer is the file name, the file itself is kept beside the submission)."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from bot.forms.model import TELEGRAM_DOWNLOAD_MAX, Kind, Question
+from bot.forms.runtime import Problem
+
+# Event kinds (bot.engine.events.EventKind values) each question kind takes.
+TAKES = {
+    Kind.AUDIO: frozenset({"voice", "audio"}),
+    Kind.VIDEO: frozenset({"video", "video_note"}),
+    Kind.FILE: frozenset({"document", "audio", "video"}),
+}
+DEFAULT_TYPES = {"voice": "audio/ogg", "video_note": "video/mp4"}
+DEFAULT_EXTENSIONS = {"audio/ogg": ".ogg", "video/mp4": ".mp4", "audio/mpeg": ".mp3"}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a resident sent, as the channel described it."""
+
+    kind: str  # voice, audio, video, video_note, document
+    file_id: str
+    size: int | None = None
+    mime_type: str = ""
+    file_name: str = ""
+
+    @property
+    def content_type(self) -> str:
+        return (
+            self.mime_type
+            or DEFAULT_TYPES.get(self.kind, "")
+            or (mimetypes.guess_type(self.file_name)[0] if self.file_name else None)
+            or "application/octet-stream"
+        )
+
+    @property
+    def extension(self) -> str:
+        suffix = PurePosixPath(self.file_name).suffix.lower() if self.file_name else ""
+        if suffix and len(suffix) <= 10 and suffix[1:].isalnum():
+            return suffix
+        known = DEFAULT_EXTENSIONS.get(self.content_type) or mimetypes.guess_extension(
+            self.content_type
+        )
+        return known or ".bin"
+
+
+def accepted(question: Question, attachment: Attachment) -> bool:
+    """body::accept: '.pdf', 'application/pdf' or 'audio/*' (any of them); none: anything."""
+    if not question.accept:
+        return True
+    content_type = attachment.content_type.lower()
+    extension = attachment.extension.lower()
+    for pattern in question.accept:
+        if pattern.startswith(".") and extension == pattern:
+            return True
+        if pattern.endswith("/*") and content_type.startswith(pattern[:-1]):
+            return True
+        if pattern == content_type or pattern in ("*", "*/*"):
+            return True
+    return False
+
+
+def problem(question: Question, attachment: Attachment) -> Problem | None:
+    """Why this file cannot answer ``question`` (wrong kind, type or size), or None."""
+    if attachment.kind not in TAKES.get(question.kind, ()):
+        return Problem(f"need_{question.kind.value}")
+    if not accepted(question, attachment):
+        return Problem("wrong_type", params={"types": ", ".join(question.accept)})
+    most = min(question.max_size or TELEGRAM_DOWNLOAD_MAX, TELEGRAM_DOWNLOAD_MAX)
+    if attachment.size is not None and attachment.size > most:
+        return Problem("too_big", params={"most": most, "size": attachment.size})
+    return None
+
+
+def answer_name(question: Question, attachment: Attachment) -> str:
+    """The answer ODK-style: a file name, the same for the same file (retries are safe)."""
+    digest = hashlib.sha256(attachment.file_id.encode("utf-8")).hexdigest()[:10]
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "_", question.name).strip("_")[:40] or "file"
+    return f"{safe}-{digest}{attachment.extension}"
