@@ -29,6 +29,8 @@ class Permission(StrEnum):
     VIEW_REPORTS = "view_reports"
     MANAGE_STAFF = "manage_staff"
     READ_AUDIT_LOG = "read_audit_log"
+    HANDLE_CASES = "handle_cases"
+    SEE_CONFIDENTIAL_CASES = "see_confidential_cases"
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -50,6 +52,12 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.VIEW_REPORTS: N_("Read and download the M&E report"),
     Permission.MANAGE_STAFF: N_("Manage staff accounts"),
     Permission.READ_AUDIT_LOG: N_("Read the audit log"),
+    Permission.HANDLE_CASES: N_(
+        "Read and answer what residents write to the programme (personal data)"
+    ),
+    Permission.SEE_CONFIDENTIAL_CASES: N_(
+        "Read confidential complaints (about staff, abuse, safety)"
+    ),
 }
 
 _CONSULTANT = frozenset(
@@ -69,8 +77,13 @@ _STAFF = _CONSULTANT | {
     Permission.MANAGE_TRAININGS,
     Permission.SEND_BROADCASTS,
     Permission.VIEW_REPORTS,
+    Permission.HANDLE_CASES,
 }
-_ADMIN = _STAFF | {Permission.MANAGE_STAFF, Permission.READ_AUDIT_LOG}
+_ADMIN = _STAFF | {
+    Permission.MANAGE_STAFF,
+    Permission.READ_AUDIT_LOG,
+    Permission.SEE_CONFIDENTIAL_CASES,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CONSULTANT: _CONSULTANT,

@@ -61,7 +61,27 @@ function setUpProgress(section) {
   if (!section.dataset.finished) window.setTimeout(poll, 2000);
 }
 
+// A case in the inbox: say so when someone else answered (or the resident wrote) meanwhile.
+function setUpCaseWatch(section) {
+  const poll = () => {
+    fetch(section.dataset.stateUrl, { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((data) => {
+        if (data && String(data.version) !== section.dataset.version) {
+          const moved = document.getElementById("case-moved");
+          if (moved) moved.hidden = false;
+          return;
+        }
+        window.setTimeout(poll, 10000);
+      })
+      .catch(() => window.setTimeout(poll, 20000));
+  };
+  window.setTimeout(poll, 10000);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const caseLive = document.getElementById("case-live");
+  if (caseLive && caseLive.dataset.stateUrl) setUpCaseWatch(caseLive);
   const compose = document.getElementById("compose");
   if (compose) setUpAudienceCount(compose);
   const progress = document.getElementById("progress");
