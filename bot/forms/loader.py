@@ -99,17 +99,23 @@ UNSUPPORTED_TYPES = {
     "begin repeat": REPEAT_REASON,
     "begin_loop": "loop (a repeat over a choice list): " + REPEAT_REASON,
     "begin loop": "loop (a repeat over a choice list): " + REPEAT_REASON,
-    "background-audio": "background audio recording is not supported",
+    "background-audio": "a chat cannot record in the background; remove the row, or ask an "
+    "audio question the resident answers with a voice note",
     "select_one_from_file": "choices from an external file are not supported; put them on "
-    "the choices sheet",
+    "the choices sheet and write select_one LIST",
     "select_multiple_from_file": "choices from an external file are not supported; put them "
-    "on the choices sheet",
-    "select_one_external": "external choices are not supported; put them on the choices sheet",
-    "xml-external": "external instances are not supported",
-    "csv-external": "external CSV instances are not supported",
-    "osm": "OpenStreetMap questions are not supported",
-    "start-geopoint": "start-geopoint is not supported",
-    "background-geopoint": "background-geopoint is not supported",
+    "on the choices sheet and write select_multiple LIST",
+    "select_one_external": "external choices are not supported; put them on the choices sheet "
+    "and filter them with choice_filter",
+    "xml-external": "external instances are not supported; put the rows on the choices sheet "
+    "and read them with instance('LIST')/root/item[...]",
+    "csv-external": "external CSV instances are not supported; put the rows on the choices "
+    "sheet and read them with instance('LIST')/root/item[...]",
+    "osm": "OpenStreetMap questions are not supported; ask a geopoint, or a select_one of the "
+    "features",
+    "start-geopoint": "a chat cannot take a location silently; ask a geopoint question",
+    "background-geopoint": "a chat cannot follow a location in the background; ask a geopoint "
+    "question",
 }
 
 

@@ -26,6 +26,7 @@ caller says which question the expression belongs to (``here``, ``paths``).
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import re
 import secrets
@@ -54,13 +55,14 @@ JR_NAMESPACE = "http://openrosa.org/javarosa"
 
 # Functions we know real forms use but cannot run in a chat (reported at import time).
 UNSUPPORTED_FUNCTIONS = {
-    "pulldata": "pulldata() reads a CSV attached to the form, which this bot does not receive",
+    "pulldata": "pulldata() reads a CSV attached to the form, which this bot does not "
+    "receive; put the CSV's rows on the choices sheet (list_name, name and its columns) and "
+    "write instance('LIST')/root/item[name = ${key}]/COLUMN",
     "indexed-repeat": "indexed-repeat() needs repeat groups, which this bot does not support",
-    "random": "random() gives each resident a different form; not supported",
-    "area": "area() needs a geoshape, which this bot does not support",
-    "distance": "distance() needs a geotrace or geoshape, which this bot does not support",
-    "digest": "digest() is not supported",
-    "base64-decode": "base64-decode() is not supported",
+    "random": "random() gives each resident a different form; not supported (for an id, "
+    "use once(uuid()))",
+    "digest": "digest() is not supported; compute the hash after exporting",
+    "base64-decode": "base64-decode() is not supported; write the text itself",
     "jr:itext": "jr:itext() looks up the XForm's translations by id; pyxform writes it only "
     "in the XForm (labels of filtered choices), and the bot reads those labels from the "
     "choices sheet; use jr:choice-name() in an expression",
@@ -651,6 +653,58 @@ def _join(context: Any, separator: Any, *values: Any) -> str:
 @_register("concat", (0, None), nodesets=True)
 def _concat(context: Any, *values: Any) -> str:
     return "".join(to_string(v) for v in values)
+
+
+EARTH_RADIUS_METERS = 6_378_100  # JavaRosa's GeoUtils
+
+
+def _geo_points(values: Iterable[Any]) -> list[tuple[float, float]] | None:
+    """'lat lon alt acc;lat lon ...' (a geotrace or geoshape), or several geopoints."""
+    points = []
+    for value in values:
+        for part in to_string(value).split(";"):
+            numbers = part.split()
+            if not numbers:
+                continue
+            try:
+                lat, lon = float(numbers[0]), float(numbers[1])
+            except (IndexError, ValueError):
+                return None
+            points.append((lat, lon))
+    return points
+
+
+@_register("area", 1, nodesets=True)
+def _area(context: Any, *values: Any) -> float:
+    """A geoshape's area in square metres, on a sphere (JavaRosa's formula)."""
+    points = _geo_points(values)
+    if points is None:
+        return math.nan
+    if len(points) > 1 and points[0] == points[-1]:
+        points = points[:-1]
+    if len(points) < 3:
+        return 0.0
+    total = 0.0
+    for index, (lat, _lon) in enumerate(points):
+        after = points[(index + 1) % len(points)][1]
+        before = points[index - 1][1]
+        total += math.radians(after - before) * math.sin(math.radians(lat))
+    return abs(total * EARTH_RADIUS_METERS**2 / 2)
+
+
+@_register("distance", (1, None), nodesets=True)
+def _distance(context: Any, *values: Any) -> float:
+    """The length in metres of a geotrace or geoshape, or of the line through geopoints."""
+    points = _geo_points(values)
+    if points is None:
+        return math.nan
+    length = 0.0
+    for (lat1, lon1), (lat2, lon2) in itertools.pairwise(points):
+        phi1, phi2 = math.radians(lat1), math.radians(lat2)
+        dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+        h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+        length += 2 * EARTH_RADIUS_METERS * math.asin(min(1.0, math.sqrt(h)))
+    return length
 
 
 @_register("sum", 1, nodesets=True)
