@@ -15,7 +15,10 @@ Definitions (the report page states them too):
 * consultation and technical-support sessions count when they **took place** (marked done);
 * **associations served**: those of trainees (at registration) and, for consultations,
   the requester's association today (bookings keep no association of their own);
-* **people served**: trainees and the requesters of sessions that took place, each once.
+* **people served**: trainees and the requesters of sessions that took place, each once;
+* **cases** (what residents wrote to the programme) count in the month they were received,
+  by kind, district and the resident's gender; the median time to the first staff answer
+  and the share closed within 7 days of being received; counts below 5 are hidden.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import consultations, trainings
+from storage import cases, consultations, trainings
 from storage.associations import Membership
+from storage.cases import CaseFigures
 from storage.consultations import Booking
 from storage.people import User
 from storage.trainings import Course, Registration, TrainingSession
@@ -207,3 +211,26 @@ async def report(
         attendances=len(rows),
         repeat_trainees=sum(1 for ids in courses_of.values() if len(ids) > 1),
     )
+
+
+# --------------------------------------------------------------------------- residents' cases
+
+
+@dataclass
+class MonthOfCases:
+    """One calendar month (cut to the period) of what residents wrote to the programme."""
+
+    first: datetime  # UTC bounds of the month within the period, [first, until)
+    until: datetime
+    figures: CaseFigures
+
+
+async def cases_by_month(
+    session: AsyncSession, months: list[tuple[datetime, datetime]]
+) -> list[MonthOfCases]:
+    """The case figures of each month (``months``: UTC bounds, in order), with the same
+    small-cell suppression as the priorities: a count below 5 is not shown."""
+    return [
+        MonthOfCases(first, until, await cases.monthly_figures(session, first, until))
+        for first, until in months
+    ]

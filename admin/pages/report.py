@@ -10,7 +10,7 @@ programme's official figure).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -21,8 +21,8 @@ from admin.forms import DayRange, parse_day
 from admin.permissions import Permission
 from bot.formatting import format_number
 from bot.i18n import N_, _, is_rtl, ngettext
-from storage import audit, monitoring
-from storage.reference import list_branches
+from storage import audit, cases, monitoring
+from storage.reference import list_branches, list_districts
 
 router = APIRouter(prefix="/report")
 NAV = [web.NavItem("/report", N_("M&E report"), Permission.VIEW_REPORTS)]
@@ -65,6 +65,104 @@ async def load(request: Request, period: Period) -> tuple[monitoring.Report, dic
         branches = await list_branches(s)
         figures = await monitoring.report(s, since, until, branch_order=[b.code for b in branches])
     return figures, {b.code: b.name(language) for b in branches}
+
+
+@dataclass(frozen=True)
+class CaseReport:
+    """What residents wrote to the programme in the period, and month by month."""
+
+    period: cases.CaseFigures
+    months: list[tuple[date, cases.CaseFigures]]  # the month's first day in the period
+    district_names: dict[str, str]
+
+
+def months_of(period: Period) -> list[tuple[date, date]]:
+    """The calendar months the period touches, each cut to the period (first and last day)."""
+    months = []
+    first = period.first
+    while first <= period.last:
+        following = (first.replace(day=1) + timedelta(days=32)).replace(day=1)
+        months.append((first, min(period.last, following - timedelta(days=1))))
+        first = following
+    return months
+
+
+async def load_cases(request: Request, period: Period) -> CaseReport:
+    app = web.state(request)
+    zone = app.settings.timezone
+    since, until = DayRange(period.first, period.last).utc_bounds(zone)
+    assert since is not None and until is not None
+    spans = months_of(period)[:120]  # ten years at most
+    bounds = []
+    for first, last in spans:
+        start, end = DayRange(first, last).utc_bounds(zone)
+        assert start is not None and end is not None
+        bounds.append((start, end))
+    language = web.language(request)
+    async with app.db.reader() as s:
+        whole = await cases.monthly_figures(s, since, until)
+        months = await monitoring.cases_by_month(s, bounds)
+        districts = {d.code: d.name(language) for d in await list_districts(s)}
+    return CaseReport(
+        period=whole,
+        months=[(span[0], m.figures) for span, m in zip(spans, months, strict=True)],
+        district_names=districts,
+    )
+
+
+def hours_text(hours: float | None) -> str:
+    if hours is None:
+        return "—"
+    return ngettext("%(num)s hour", "%(num)s hours", round(hours)) % {
+        "num": format_number(round(hours, 1))
+    }
+
+
+def case_sheets(report: CaseReport) -> list[exports.Sheet]:
+    hidden = _("fewer than 5")
+
+    def count(n: int | None) -> object:
+        return hidden if n is None else n
+
+    kinds = [
+        (_(CASE_KIND_NAMES[cases.CaseKind(kind)]), count(n))
+        for kind, n in report.period.by_kind.items()
+    ]
+    districts = [
+        (report.district_names.get(code or "", _("Not given")), count(n))
+        for code, n in report.period.by_district.items()
+    ]
+    genders = [(_(GENDER_NAMES[g]), count(n)) for g, n in report.period.by_gender.items()]
+    months = [
+        (
+            first,
+            m.total,
+            hours_text(m.median_first_response_hours),
+            web.format_percent(m.closed_within_7_days_share),
+        )
+        for first, m in report.months
+    ]
+    return [
+        (
+            _("Messages from residents"),
+            [_("Month"), _("Messages received"), _("Median time to the first answer"),
+             _("Closed within 7 days")],
+            months,
+        ),
+        (_("Messages by kind"), [_("Kind"), _("Messages received")], kinds),
+        (_("Messages by district"), [_("District"), _("Messages received")], districts),
+        (_("Messages by gender"), [_("Gender"), _("Messages received")], genders),
+    ]  # fmt: skip
+
+
+CASE_KIND_NAMES = {
+    cases.CaseKind.QUESTION: N_("Questions"),
+    cases.CaseKind.SUGGESTION: N_("Suggestions"),
+    cases.CaseKind.COMPLAINT: N_("Complaints"),
+    cases.CaseKind.THANKS: N_("Thanks"),
+    cases.CaseKind.PROBLEM: N_("Problems in a district"),
+}
+GENDER_NAMES = {"male": N_("Men"), "female": N_("Women"), "unspecified": N_("Not given")}
 
 
 def headline(figures: monitoring.Report) -> str:
@@ -131,6 +229,7 @@ async def report_page(
             figures=None,
         )
     figures, branch_names = await load(request, period)
+    case_report = await load_cases(request, period)
     language = web.language(request)
     return web.render(
         request,
@@ -143,6 +242,10 @@ async def report_page(
         support_sentence=support_sentence(figures),
         branch_names=branch_names,
         course_title=lambda course: course.title(language),
+        cases=case_report,
+        case_kind_names={k.value: v for k, v in CASE_KIND_NAMES.items()},
+        gender_names=GENDER_NAMES,
+        hours_text=hours_text,
     )
 
 
@@ -165,9 +268,11 @@ async def report_download(
             message=period.error,
         )
     figures, branch_names = await load(request, period)
+    case_report = await load_cases(request, period)
     language = web.language(request)
     content = exports.xlsx_bytes(
-        workbook_sheets(figures, period, branch_names, language), rtl=is_rtl(language)
+        workbook_sheets(figures, period, branch_names, language) + case_sheets(case_report),
+        rtl=is_rtl(language),
     )
     await web.log_access(
         request,
