@@ -186,8 +186,8 @@ async def test_a_monitor_answers_every_new_type_in_english_and_the_export_has_th
         "35.000000 8.000000 0 0"
     )  # a shape ends on its first point, as ODK writes it
     assert answers["programme"] == "winter_2026" and answers["today"] == "2026-11-24"
-    assert answers["deviceid"] == "telegram" and answers["first_seen"] == "08:30"
-    assert answers["start"].startswith("2026-11-24T08:30")
+    assert answers["deviceid"] == "telegram" and answers["first_seen"] == "09:30"
+    assert answers["start"] == "2026-11-24T09:30:00.000+01:00" == answers["end"]  # local, as ODK
     assert answers["username"].startswith("telegram:") and "4242" not in answers["username"]
 
     async with sqlite_db.reader() as s:
@@ -255,3 +255,72 @@ async def test_an_arabic_resident_types_dates_and_times_in_arabic_digits(
 def test_types_once_refused_now_import(kind: str) -> None:
     form = load_xlsform(xlsform_bytes([{"type": kind, "name": "q", "label": "Q"}]))
     assert form.question("q").asked
+
+
+async def press_payload(chat: Chat, payload: str) -> list[object]:
+    """A press of a button drawn earlier (an old message, a double tap)."""
+    from bot.engine.events import Event, EventKind
+
+    event = Event(
+        chat.user_id, chat.user_id, EventKind.BUTTON, payload=payload, callback_id="old",
+        message_id=1, update_id=900_000 + len(chat.records),
+    )  # fmt: skip
+    replies = await chat.sim.engine.handle(event)
+    await chat.sim.messenger.deliver(event, replies)  # type: ignore[arg-type]
+    return replies
+
+
+RANGE_AND_TRACE: list[Row] = [
+    {"type": "range", "name": "score", "label": "Score?", "parameters": "start=1 end=3",
+     "required": "yes"},
+    {"type": "geotrace", "name": "path", "label": "The path?", "required": "yes"},
+    {"type": "text", "name": "remark", "label": "Anything else?", "required": "yes"},
+]  # fmt: skip
+
+
+async def test_old_range_and_done_buttons_change_nothing(chat: Chat, sqlite_db: Database) -> None:
+    await open_form(chat, RANGE_AND_TRACE, [], {"form_id": "stale"}, "en")
+    three = chat.payload_of("3")
+    await chat.press("2")
+    await press_payload(chat, three)  # the old question's button, pressed again
+    await chat.share_location(35.0, 8.0)
+    await chat.share_location(35.0, 8.1)
+    done = chat.payload_of("Done ✔")
+    await chat.press("Done ✔")
+    assert chat.said("Anything else?")
+    await press_payload(chat, done)
+    await chat.send("No")
+    await chat.press("✅ Send my answers")
+    answers = await stored(sqlite_db, "stale")
+    assert answers["score"] == "2" and answers["path"].count(";") == 1
+
+
+def test_moments_are_formatted_in_the_programme_time_zone() -> None:
+    from datetime import date, timedelta, timezone
+
+    from bot.forms.xpath import Environment, evaluate
+
+    tunis = timezone(timedelta(hours=1))
+    env = Environment(today=date(2026, 11, 24), now=datetime(2026, 11, 24, 9, 30, tzinfo=tunis))
+    assert evaluate("format-date-time(now(), '%H:%M')", {}, environment=env) == "09:30"
+    stamp = "2026-11-24T07:45:00.000+01:00"
+    assert evaluate(f"format-date-time('{stamp}', '%e/%n %H:%M')", {}, environment=env) == (
+        "24/11 07:45"
+    )
+    assert evaluate("format-date('2026-11-24', '%d/%m/%Y')", {}, environment=env) == "24/11/2026"
+    assert evaluate("decimal-time('12:00:00.000+01:00')", {}) == 0.5
+
+
+async def test_choice_labels_show_earlier_answers(chat: Chat, sqlite_db: Database) -> None:
+    survey: list[Row] = [
+        {"type": "text", "name": "child", "label": "Your child's name?", "required": "yes"},
+        {"type": "select_one who", "name": "carer", "label": "Who takes ${child} to school?"},
+    ]
+    who = choice_rows("who", ("self", "I do"), ("child", "${child} goes alone"))
+    await open_form(chat, survey, who, {"form_id": "school_run"}, "en")
+    await chat.send("Sami")
+    assert chat.said("Who takes Sami to school?") and "Sami goes alone" in chat.buttons()
+    await chat.press("Sami goes alone")
+    assert "Sami goes alone" in chat.last_text
+    await chat.press("✅ Send my answers")
+    assert (await stored(sqlite_db, "school_run"))["carer"] == "child"

@@ -332,13 +332,14 @@ class Turn:
         self.draft = draft
         self.form = form
         now = ctx.services.clock.now()
-        today = now.astimezone(ZoneInfo(ctx.services.settings.timezone)).date()
+        zone = ZoneInfo(ctx.services.settings.timezone)
+        today = now.astimezone(zone).date()
         self.run = Run(
             form,
             draft["answers"],
             Environment(
                 today=today,
-                now=now,
+                now=now.astimezone(zone),  # now() is local time, as on the resident's phone
                 choice_label=lambda name, value: form.choice_label(name, value, ctx.lang),
             ),
             ctx.lang,
@@ -347,7 +348,7 @@ class Turn:
                 "end": now_iso(now),
                 "username": str(draft.get("username") or ""),
             },
-            zone=ZoneInfo(ctx.services.settings.timezone),
+            zone=zone,
         )
 
     @property
@@ -450,6 +451,8 @@ class Turn:
             buttons = []
             for choice in shown:
                 label = choice.text(self.lang)
+                if "${" in label:
+                    label = run.render(label)  # a choice may name earlier answers
                 if question.kind == Kind.SELECT_MULTIPLE and choice.name in pending:
                     label = f"✅ {label}"
                 elif question.kind == Kind.SELECT_ONE and choice.name == current:
@@ -514,7 +517,7 @@ class Turn:
             return _("(skipped)")
         kind = question.kind
         if kind == Kind.SELECT_ONE:
-            return self.run.choice_label(question.name, value)
+            return self.run.render(self.run.choice_label(question.name, value))
         if kind == Kind.SELECT_MULTIPLE:
             separator = "، " if self.lang == "ar" else ", "
             return separator.join(

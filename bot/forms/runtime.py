@@ -98,7 +98,12 @@ class Run:
         if question.meta == "today":
             return self.environment.today.isoformat()
         if question.meta in ("start", "end"):
-            return self.meta.get(question.meta, "")
+            # As ODK writes them: local time with its offset, to the millisecond.
+            moment = self.meta.get(question.meta, "")
+            try:
+                return odk_datetime(datetime.fromisoformat(moment).astimezone(self.zone))
+            except ValueError:
+                return moment
         if question.meta == "deviceid":
             return "telegram"
         if question.meta == "username":

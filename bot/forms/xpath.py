@@ -516,6 +516,7 @@ def _decimal_date_time(context: Any, value: Any) -> float:
     return to_number(value)
 
 
+_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
 _FORMAT_CODES = {
     "%Y": "%Y",
     "%y": "%y",
@@ -540,6 +541,12 @@ def _format_date(context: Any, value: Any, pattern: Any) -> str:
     if math.isnan(number):
         return ""
     moment = datetime(1970, 1, 1) + timedelta(days=number)
+    written = to_string(value).strip()
+    zone = _environment(context).now.tzinfo
+    if zone is not None and _DATETIME.match(written) and _OFFSET.search(written):
+        # A moment is shown in the programme's local time (the clock's zone), as JavaRosa
+        # shows it in the phone's; a date alone stays that day.
+        moment = (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=number)).astimezone(zone)
     text = to_string(pattern)
     out = []
     index = 0
