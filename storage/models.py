@@ -17,4 +17,5 @@ from storage import (  # noqa: F401
     throttles,
     trainings,
     volunteers,
+    wedid,
 )
