@@ -34,6 +34,7 @@ from admin.pages import (
     trainings,
     users,
     volunteers,
+    wedid,
 )
 from bot.config import DEFAULT_ADMIN_SECRET, Settings
 from bot.engine.clock import Clock, SystemClock
@@ -54,6 +55,7 @@ PAGES: list[ModuleType] = [
     consultations,
     trainings,
     broadcasts,
+    wedid,
     inbox,
     report,
     users,

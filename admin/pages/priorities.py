@@ -21,8 +21,9 @@ from admin.permissions import Permission
 from bot.formatting import format_number
 from bot.forms.model import Form
 from bot.forms.store import LiveForm, load_form
+from bot.handlers.wedid import STATUS_LABELS
 from bot.i18n import N_, _, is_rtl
-from storage import priorities, surveys
+from storage import priorities, surveys, wedid
 from storage.reference import list_districts
 
 router = APIRouter(prefix="/priorities")
@@ -224,9 +225,15 @@ async def priorities_page(
         dashboard.report.districts,
         key=lambda g: (order.get(g.district_code or "", 99), g.district_code),
     )
+    async with web.state(request).db.reader() as s:
+        updates = await wedid.updates_for(
+            s, dashboard.live.form_id, dashboard.query.district or None
+        )
     return web.render(
         request,
         "priorities.html",
+        updates=updates,
+        update_status={k.value: _(v) for k, v in STATUS_LABELS.items()},
         dashboard=dashboard,
         district_groups=district_groups,
         chart=index_chart(dashboard, rtl),

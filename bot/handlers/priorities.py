@@ -307,10 +307,18 @@ async def resident_priorities_button(ctx: Context, args: tuple[str, ...]) -> Non
 async def resident_priorities_text(
     ctx: Context, live: LiveForm, report: PriorityReport, district: str | None
 ) -> str:
+    from bot.handlers.wedid import updates_lines  # imports this module
+    from storage.wedid import updates_for
+
     labels = sector_labels(live.form, report.question, ctx.lang)
     names = await district_names(ctx, live.form)
     group = report.group(district) if district else None
     lines: list[str] = []
+    if district:
+        async with ctx.db.reader() as s:
+            done = updates_lines(await updates_for(s, live.form_id, district), live.form, ctx.lang)
+    else:
+        done = []
     if group is not None and not group.suppressed:
         lines.append(
             _("What residents of {district} ranked first so far ({count}):").format(
@@ -318,7 +326,7 @@ async def resident_priorities_text(
             )
         )
         lines += group_lines(group, labels)
-        return "\n".join(lines)
+        return "\n".join(lines + done)
     if district:
         lines.append(
             _(
@@ -335,12 +343,12 @@ async def resident_priorities_text(
                 "Thank you for being among the first!"
             )
         )
-        return "\n".join(lines)
+        return "\n".join(lines + done)
     lines.append(
         _("Priorities of all districts so far ({count}):").format(count=respondents_line(overall))
     )
     lines += group_lines(overall, labels)
-    return "\n".join(lines)
+    return "\n".join(lines + done)
 
 
 async def _residents_district(session: object, telegram_id: int, form_pk: int | None) -> str | None:
