@@ -10,6 +10,7 @@ from bot.conversations import (
     association,
     capacity_assessment,
     cases,
+    cases_staff,
     consultation,
     onboarding,
     survey,
@@ -64,6 +65,7 @@ MODULES: list[ModuleType] = [
     broadcast_conversation,
     message_settings,
     cases,
+    cases_staff,
     privacy,
 ]
 

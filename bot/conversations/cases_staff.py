@@ -1,0 +1,246 @@
+"""/inbox for staff on a phone: the open cases, one case's messages, answer or close it.
+
+The compact version of the admin inbox (``admin/pages/inbox.py``), with the same rules:
+staff and admins only (checked again at every step), confidential cases for admins only,
+an anonymous resident unnamed, every opening of a case in the audit log, and an answer or a
+close refused when the case moved since it was shown. Answers go through the broadcast
+outbox like the admin's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.conversations.cases import KIND_LABELS, STATUS_LABELS, closing_text, reply_text
+from bot.engine.context import Context
+from bot.engine.conversation import Conversation
+from bot.engine.events import EventKind
+from bot.engine.keyboards import column
+from bot.engine.payloads import int_arg
+from bot.engine.registry import Command, Registry
+from bot.i18n import N_, _, current_language
+from bot.textinput import clean_text
+from storage import audit, cases, people, reference
+from storage.people import Role, StaffMember, role_at_least
+
+LISTED = 10
+SHOWN_MESSAGES = 5
+
+
+async def _member(ctx: Context) -> StaffMember | None:
+    async with ctx.db.reader() as s:
+        member = await s.scalar(
+            select(StaffMember).where(
+                StaffMember.telegram_id == ctx.user_id, StaffMember.active.is_(True)
+            )
+        )
+        if member is not None:
+            s.expunge(member)
+    return member
+
+
+class StaffInbox(Conversation):
+    name = "staff_inbox"
+    min_role = Role.STAFF
+    needs_consent = False
+
+    async def _see_confidential(self, ctx: Context) -> bool:
+        return role_at_least(await ctx.role(), Role.ADMIN)
+
+    async def begin(self, ctx: Context, **kwargs: Any) -> None:
+        await self._list(ctx)
+
+    async def _list(self, ctx: Context) -> None:
+        ctx.step = "list"
+        where = cases.CaseFilter(status="open", see_confidential=await self._see_confidential(ctx))
+        lang = current_language()
+        async with ctx.db.reader() as s:
+            found = await cases.list_cases(s, where, limit=LISTED)
+            total = await cases.count_cases(s, where)
+            names = {d.code: d.name(lang) for d in await reference.list_districts(s)}
+        if not found:
+            ctx.finish()
+            ctx.say(_("No open case. Well done!"))
+            return
+        buttons = [
+            ctx.button(
+                f"{c.reference} · {_(KIND_LABELS[cases.CaseKind(c.kind)])}"
+                f" · {names.get(c.district_code or '', '—')}",
+                "o",
+                c.id,
+            )
+            for c in found
+        ]
+        ctx.say(_("Open cases: {n}. The newest first:").format(n=total), column(buttons))
+
+    async def _open(self, ctx: Context, case_id: int) -> None:
+        async with ctx.db.reader() as s:
+            case = await cases.get_case(s, case_id)
+            if case is None or (case.confidential and not await self._see_confidential(ctx)):
+                case = None
+            messages = await cases.messages_of(s, case_id) if case else []
+            resident = (
+                await people.get_user(s, case.telegram_id)
+                if case is not None and case.telegram_id is not None and not case.anonymous
+                else None
+            )
+        if case is None:
+            ctx.toast(_("This option is not available."))
+            await self._list(ctx)
+            return
+        member = await _member(ctx)
+        async with ctx.db.transaction() as s:
+            await audit.record(
+                s,
+                audit.Actor(
+                    member.id if member else None, (member.username or "") if member else ""
+                ),
+                audit.AuditAction.VIEW,
+                f"case:{case.id}",
+                detail=f"{case.reference} (bot)",
+                record_count=1,
+                at=ctx.services.clock.now(),
+            )
+        if case.anonymous:
+            who = _("an anonymous resident")
+        elif resident is None:
+            who = _("a resident who erased their data")
+        else:
+            who = resident.full_name or resident.first_name or "—"
+        lines = [
+            f"{case.reference} · {_(KIND_LABELS[cases.CaseKind(case.kind)])}",
+            _("From {who} · {status}").format(
+                who=who, status=_(STATUS_LABELS[cases.CaseStatus(case.status)])
+            ),
+        ]
+        for m in messages[-SHOWN_MESSAGES:]:
+            head = {
+                cases.Author.RESIDENT: "👤",
+                cases.Author.STAFF: "💬",
+                cases.Author.NOTE: "📝",
+            }[cases.Author(m.author)]
+            extra = " 📷" * bool(m.photo_file_id) + " 🎤" * bool(m.voice_file_id)
+            extra += " 📍" * (m.latitude is not None)
+            lines.append(f"{head} {m.text[:600]}{extra}")
+        ctx.state.update(case=case.id, version=case.version)
+        ctx.step = "case"
+        buttons = [[ctx.button(_("⬅️ All open cases"), "back")]]
+        if case.is_open:
+            buttons.insert(
+                0, [ctx.button(_("✍️ Answer"), "answer"), ctx.button(_("✅ Close"), "close")]
+            )
+        ctx.say("\n".join(lines), buttons)
+
+    async def on_button(self, ctx: Context, action: str, args: tuple[str, ...]) -> None:
+        if ctx.step == "list" and action == "o":
+            case_id = int_arg(args, 0)
+            if case_id is None:
+                ctx.toast(_("This option is not available."))
+                return
+            await self._open(ctx, case_id)
+        elif ctx.step == "case" and action == "back":
+            await self._list(ctx)
+        elif ctx.step == "case" and action == "answer":
+            ctx.step = "answer"
+            ctx.say(_("Type your answer. The resident receives it with the reference number."))
+        elif ctx.step == "case" and action == "close":
+            await self._close(ctx)
+        else:
+            await super().on_button(ctx, action, args)
+
+    async def _result(self, ctx: Context, outcome: cases.Outcome, done: str) -> None:
+        if outcome in (cases.Outcome.DONE, cases.Outcome.ALREADY):
+            ctx.say(done)
+            await self._list(ctx)
+            return
+        ctx.say(
+            {
+                cases.Outcome.STALE: _(
+                    "Nothing was sent: this case changed since I showed it (someone else "
+                    "answered, or the resident wrote again). Here it is again:"
+                ),
+                cases.Outcome.CLOSED: _("This case is already closed."),
+                cases.Outcome.UNREACHABLE: _(
+                    "The answer cannot reach the resident (they erased their data, stopped "
+                    "all messages or blocked the bot). You can still close the case."
+                ),
+            }.get(outcome, _("This option is not available."))
+        )
+        await self._open(ctx, int(ctx.state.get("case", 0)))
+
+    async def _close(self, ctx: Context) -> None:
+        member = await _member(ctx)
+        if member is None:
+            ctx.finish()
+            ctx.say(_("This command is only for programme staff."))
+            return
+        async with ctx.db.transaction() as s:
+            case = await cases.get_case(s, int(ctx.state.get("case", 0)))
+            outcome = (
+                await cases.close(
+                    s,
+                    case_id=case.id,
+                    staff=member,
+                    seen_version=int(ctx.state.get("version", -1)),
+                    closing_text=closing_text(case.reference, case.language),
+                    now=ctx.services.clock.now(),
+                )
+                if case is not None
+                else cases.Outcome.NOT_YOURS
+            )
+        await self._result(ctx, outcome, _("The case is closed; the resident is asked to rate it."))
+
+    async def on_message(self, ctx: Context) -> None:
+        if ctx.step != "answer":
+            await super().on_message(ctx)
+            return
+        text = (
+            clean_text(ctx.event.text, cases.MAX_REPLY_CHARS)
+            if ctx.event.kind == EventKind.TEXT
+            else None
+        )
+        if text is None:
+            ctx.say(
+                _("Please type an answer of 1 to {n} characters.").format(n=cases.MAX_REPLY_CHARS)
+            )
+            return
+        member = await _member(ctx)
+        if member is None:
+            ctx.finish()
+            ctx.say(_("This command is only for programme staff."))
+            return
+        async with ctx.db.transaction() as s:
+            case = await cases.get_case(s, int(ctx.state.get("case", 0)))
+            outcome = (
+                await cases.staff_reply(
+                    s,
+                    case_id=case.id,
+                    staff=member,
+                    seen_version=int(ctx.state.get("version", -1)),
+                    text=text,
+                    outgoing_text=reply_text(case.reference, text, case.language),
+                    now=ctx.services.clock.now(),
+                )
+                if case is not None
+                else cases.Outcome.NOT_YOURS
+            )
+        await self._result(ctx, outcome, _("Your answer is on its way to the resident."))
+
+
+async def inbox_command(ctx: Context) -> None:
+    await ctx.start("staff_inbox", restart=True)
+
+
+def register(registry: Registry) -> None:
+    registry.add_conversation(StaffInbox())
+    registry.add_command(
+        Command(
+            "inbox",
+            inbox_command,
+            N_("What residents wrote to the programme (staff)"),
+            min_role=Role.STAFF,
+            listed=False,
+        )
+    )
