@@ -168,3 +168,25 @@ async def test_a_confidential_complaint_is_invisible_to_staff_and_consultants(
     assert "طلب مني مالًا" in amina.text
     assert "مقيم مجهول الهوية" in amina.text and "Amal" not in amina.text
     assert await _views(site) == [("amina", "view", "case:1")]
+
+
+async def test_staff_manage_canned_replies_in_three_languages(
+    site: AdminSite, sign_in: SignIn
+) -> None:
+    karim = await sign_in("karim")
+    await karim.open("/inbox/canned")
+    await karim.submit(
+        "/inbox/canned", {"title": "موعد", "text_ar": "غدًا", "text_en": "", "text_fr": "x"}
+    )
+    assert "أعطِ الرد عنوانًا ونصًّا بالعربية والإنجليزية والفرنسية." in karim.text
+    fields = {"title": "موعد", "text_ar": "غدًا صباحًا", "text_en": "Tomorrow", "text_fr": "Demain"}
+    await karim.submit("/inbox/canned", fields)
+    await karim.submit("/inbox/canned", {**fields, "text_ar": "بعد غد"})  # same title: updated
+    assert "بعد غد" in karim.text and "غدًا صباحًا" not in karim.text
+    assert karim.text.count("موعد") >= 1
+    assert (await karim.submit("/inbox/canned/999/retire")).status_code == 404
+    await karim.open("/inbox/canned")
+    await karim.submit("/inbox/canned/1/retire")
+    assert "حُذف الرد الجاهز." in karim.text and "بعد غد" not in karim.text
+    salma = await sign_in("salma")
+    assert (await salma.open("/inbox/canned")).status_code == 403
