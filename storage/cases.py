@@ -53,6 +53,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from storage import broadcasts
 from storage.base import Base, BigId, UTCDateTime
 from storage.people import StaffMember, User
+from storage.surveys import SurveySubmission
 
 MAX_TEXT_CHARS = 2000  # a resident's message (Telegram allows 4096; a reply needs room)
 MAX_REPLY_CHARS = 3500  # a staff reply, before the reference header is added
@@ -633,13 +634,23 @@ def _suppress(counts: dict[Any, int], min_cell: int) -> dict[Any, int | None]:
 async def monthly_figures(
     session: AsyncSession, start: datetime, end: datetime, *, min_cell: int = MIN_CELL
 ) -> CaseFigures:
-    """Cases opened in [start, end): by kind, district and gender (the resident's profile;
-    'unspecified' when not given or erased), the median time to the first staff reply and
-    the share closed within 7 days. Confidential cases count like the others."""
+    """Cases opened in [start, end): by kind, district and gender (the resident's profile,
+    else their latest survey answer; 'unspecified' when not given or erased), the median
+    time to the first staff reply and the share closed within 7 days. Confidential cases
+    count like the others."""
+    surveyed = (
+        select(SurveySubmission.gender)
+        .where(SurveySubmission.respondent_id == Case.telegram_id)
+        .order_by(SurveySubmission.id.desc())
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    gender = func.coalesce(func.nullif(User.gender, ""), surveyed)
     rows = (
         await session.execute(
             select(
-                Case.kind, Case.district_code, User.gender, Case.created_at,
+                Case.kind, Case.district_code, gender, Case.created_at,
                 Case.first_response_at, Case.closed_at,
             )
             .outerjoin(User, User.telegram_id == Case.telegram_id)

@@ -83,3 +83,24 @@ async def test_the_report_shows_the_month_s_cases_with_small_cells_hidden(
     workbook = load_workbook(io.BytesIO(download.content))
     by_kind = [tuple(r) for r in workbook["الرسائل حسب النوع"].iter_rows(values_only=True)]
     assert ("الشكاوى", 6) in by_kind and ("الأسئلة", "أقل من 5") in by_kind
+
+
+async def test_a_resident_s_gender_comes_from_the_survey_when_the_profile_has_none(
+    site: AdminSite,
+) -> None:
+    from tests.admin.surveydata import answer_needs_survey, shipped_needs_survey
+
+    live = await shipped_needs_survey(site.db)
+    async with site.db.transaction() as s:
+        s.add(User(telegram_id=6001, first_name="Nour", consent_at=MARCH))
+        await s.flush()
+        await cases.create_case(
+            s, request_key="g-1", telegram_id=6001, kind="thanks", text="شكرًا", now=MARCH
+        )
+    await answer_needs_survey(site.db, live, 6001, district="thala", ranking=["health"],
+                              gender="female")  # fmt: skip
+    async with site.db.reader() as s:
+        figures = await cases.monthly_figures(
+            s, MARCH - timedelta(days=1), MARCH + timedelta(days=1), min_cell=1
+        )
+    assert figures.by_gender == {"female": 1}
