@@ -569,6 +569,19 @@ async def close(
     return Outcome.DONE
 
 
+async def delivery_of(session: AsyncSession, broadcast_ids: list[int]) -> dict[int, str]:
+    """{broadcast id: the outbox status of its one message} ('pending' until launched)."""
+    if not broadcast_ids:
+        return {}
+    rows = await session.execute(
+        select(broadcasts.OutboxMessage.broadcast_id, broadcasts.OutboxMessage.status).where(
+            broadcasts.OutboxMessage.broadcast_id.in_(broadcast_ids)
+        )
+    )
+    found = {int(b): str(status) for b, status in rows}
+    return {b: found.get(b, broadcasts.OutboxStatus.PENDING.value) for b in broadcast_ids}
+
+
 # --------------------------------------------------------------------------- canned replies
 
 

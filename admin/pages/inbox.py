@@ -47,6 +47,14 @@ AUTHOR_NAMES = {
     cases.Author.NOTE: N_("Internal note"),
 }
 
+DELIVERY_NAMES = {
+    "pending": N_("waiting to be sent"),
+    "claimed": N_("waiting to be sent"),
+    "sent": N_("delivered to Telegram"),
+    "failed": N_("could not be delivered"),
+    "skipped": N_("not sent (the resident stopped messages)"),
+}
+
 
 def duration(delta: timedelta | None) -> str:
     """'45 minutes', '5 hours', '3 days' (the coarsest unit that still says something)."""
@@ -252,6 +260,7 @@ async def case_page(
         districts = {d.code: d.name(lang) for d in await list_districts(s)}
         staff = await _staff_names(s)
         canned_replies = await cases.list_canned(s)
+        delivery = await cases.delivery_of(s, [m.broadcast_id for m in messages if m.broadcast_id])
     chosen = next((c for c in canned_replies if str(c.id) == canned.strip()), None)
     await web.log_access(
         request,
@@ -280,6 +289,9 @@ async def case_page(
         staff_names=staff,
         staff=sorted(staff.items(), key=lambda item: item[1]),
         canned_replies=canned_replies,
+        delivery={
+            k: _(DELIVERY_NAMES.get(v, DELIVERY_NAMES["pending"])) for k, v in delivery.items()
+        },
         draft=chosen.text(case.language) if chosen else "",
         case_language=LANGUAGE_NAMES.get(case.language, case.language),
         max_reply=cases.MAX_REPLY_CHARS,

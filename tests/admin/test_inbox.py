@@ -115,6 +115,7 @@ async def test_a_complaint_is_answered_from_the_arabic_inbox_and_rated(
     assert amal.said("شكرًا على تقييمك للرد على M-00001.")
     await karim.open("/inbox/1")
     assert "⭐⭐⭐⭐⭐" in karim.text and "مغلقة" in karim.text
+    assert "سُلِّم إلى تيليغرام" in karim.text  # Amina's answer went out
 
 
 async def test_a_stale_page_cannot_answer_after_the_resident_wrote_again(
@@ -125,6 +126,7 @@ async def test_a_stale_page_cannot_answer_after_the_resident_wrote_again(
     karim = await sign_in("karim")
     await karim.open("/inbox/1")
     await karim.submit("/inbox/1/reply", {"text": "هل المشكلة في الحي كله؟", "version": "0"})
+    assert "في انتظار الإرسال" in karim.text  # queued in the outbox, not sent yet
     await _deliver(site, amal)
     await karim.open("/inbox/1")  # Karim's page at version 1
     await amal.press("↩️ الرد")
