@@ -64,21 +64,34 @@ class Column:
 
 @dataclass(frozen=True)
 class SurveyTable:
-    form_id: str
+    form_id: str  # for a repeat's table: the repeat's name
     columns: tuple[Column, ...]
     rows: tuple[tuple[Any, ...], ...]
+    # KoBo's one sheet per repeat: a row per instance, with _index and _parent_index.
+    repeats: tuple[SurveyTable, ...] = ()
 
     @property
     def header(self) -> list[str]:
         return [c.name for c in self.columns]
 
 
-def _columns(definition: dict[str, Any]) -> list[Column]:
+REPEAT_META_COLUMNS = (
+    "_index",
+    "_parent_table_name",
+    "_parent_index",
+    "_submission__id",
+    "_submission__uuid",
+)
+_INSTANCE = re.compile(r"^(?P<base>.+)__(?P<n>[0-9]+)$")
+
+
+def _columns(definition: dict[str, Any], repeat: str = "") -> list[Column]:
+    """The columns of the main sheet (repeat ""), or of one repeat's sheet."""
     columns: list[Column] = []
     choices = definition.get("choices", {})
     for question in definition.get("questions", []):
         kind = question["kind"]
-        if kind in NOT_EXPORTED:
+        if kind in NOT_EXPORTED or (question.get("repeat") or "") != repeat:
             continue
         path = question.get("path") or question["name"]
         columns.append(Column(path, question["name"], kind))
@@ -159,7 +172,48 @@ async def survey_table(
         ]
         rows.append(tuple(row))
     meta = [Column(name, "", "meta") for name in META_COLUMNS]
-    return SurveyTable(form_id, tuple(columns + meta), tuple(rows))
+    newest = json.loads(versions[-1][2])
+    repeats = tuple(
+        _repeat_table(
+            form_id, repeat["name"], _columns(newest, repeat["name"]), submissions, answers
+        )
+        for repeat in newest.get("repeats") or ()
+    )
+    return SurveyTable(form_id, tuple(columns + meta), tuple(rows), repeats)
+
+
+def _repeat_table(
+    form_id: str,
+    repeat: str,
+    columns: list[Column],
+    submissions: list[SurveySubmission],
+    answers: dict[int, dict[str, list[tuple[int, str, float | None]]]],
+) -> SurveyTable:
+    """One row per instance of ``repeat`` (answers stored as name__N), KoBo's way."""
+    names = {c.question for c in columns}
+    rows = []
+    index = 0
+    for parent_index, submission in enumerate(submissions, start=1):
+        given = answers.get(submission.id, {})
+        instances = sorted(
+            {
+                int(found["n"])
+                for key in given
+                if (found := _INSTANCE.match(key)) and found["base"] in names
+            }
+        )
+        for n in instances:
+            index += 1
+            row: list[Any] = [_cell(c, given.get(f"{c.question}__{n}")) for c in columns]
+            row += [index, form_id, parent_index, submission.id, submission.uuid]
+            rows.append(tuple(row))
+    meta = [Column(name, "", "meta") for name in REPEAT_META_COLUMNS]
+    return SurveyTable(repeat, tuple(columns + meta), tuple(rows))
+
+
+def repeat_csvs(table: SurveyTable) -> dict[str, bytes]:
+    """Each repeat's sheet as its own CSV (KoBo's CSV export of a form with repeats)."""
+    return {repeat.form_id: to_csv(repeat) for repeat in table.repeats}
 
 
 def _cell(column: Column, given: list[tuple[int, str, float | None]] | None) -> Any:
@@ -205,12 +259,25 @@ def to_csv(table: SurveyTable) -> bytes:
 
 def to_xlsx(table: SurveyTable) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(xlsx_text(table.form_id)[:31] or "data")
     bold = Font(bold=True)
+    used: set[str] = set()
+    for part in (table, *table.repeats):
+        title = xlsx_text(part.form_id)[:31] or "data"
+        while title in used:
+            title = title[:28] + f"_{len(used)}"
+        used.add(title)
+        _write_sheet(workbook.create_sheet(title), part, bold)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sheet(sheet: Any, table: SurveyTable, bold: Any) -> None:
+    from openpyxl.cell import WriteOnlyCell
+
     header = []
     for name in table.header:
         cell = WriteOnlyCell(sheet, value=name)
@@ -228,6 +295,3 @@ def to_xlsx(table: SurveyTable) -> bytes:
                 cell.data_type = "s"  # text stays text: "=1+1" is not a formula
             cells.append(cell)
         sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -267,7 +267,7 @@ def test_a_loop_is_refused_as_a_repeat_naming_its_row(forms: FormsCommand) -> No
     ]
     code, _out, err = forms.import_form("looped", survey, YES_NO_DK)
     assert code == 1
-    assert "row 3: per_answer: loop (a repeat over a choice list): repeat groups are not " in err
+    assert "row 3: per_answer: loop (a repeat over a choice list): not supported in a chat" in err
     assert "voice" not in err  # 'q audio' is an audio question now: only the loop is refused
 
 

@@ -186,16 +186,16 @@ def test_an_old_xls_workbook_named_xlsx_is_read_for_what_it_is() -> None:
     repeat = xls_bytes(
         [
             *survey,
-            {"type": "begin_repeat", "name": "visits", "label": "Visits"},
+            {"type": "begin loop over yn", "name": "visits", "label": "Visits"},
             {"type": "text", "name": "why", "label": "Why?"},
-            {"type": "end_repeat", "name": ""},
+            {"type": "end loop", "name": ""},
         ],
         YES_NO,
         {"form_id": "clinic"},
     )
     with pytest.raises(FormError) as caught:
         load_xlsform(repeat, filename="clinic.xlsx")
-    assert str(caught.value).startswith("row 4: type 'begin_repeat' (visits): repeat groups")
+    assert str(caught.value).startswith("row 4: visits: loop (a repeat over a choice list)")
 
 
 async def test_an_xls_body_without_form_id_takes_its_id_from_the_file_name(

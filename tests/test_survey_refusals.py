@@ -22,9 +22,11 @@ IMPOSSIBLE: list[Row] = [
     {"type": "osm", "name": "building", "label": "Building"},  # row 6
     {"type": "background-audio", "name": "recording"},  # row 7
     {"type": "begin repeat", "name": "members", "label": "Member"},  # row 8
+    {"type": "begin repeat", "name": "jobs", "label": "Job"},  # row 9
     {"type": "text", "name": "member_name", "label": "Name"},
     {"type": "end repeat"},
-    {"type": "calculate", "name": "pick", "calculation": "random()"},  # row 11
+    {"type": "end repeat"},
+    {"type": "calculate", "name": "pick", "calculation": "random()"},  # row 13
 ]  # fmt: skip
 
 
@@ -37,8 +39,8 @@ def test_each_impossible_row_is_named_with_what_to_write_instead() -> None:
     assert "instance('LIST')/root/item[name = ${key}]/COLUMN" in by_row[5]
     assert "ask a geopoint, or a select_one" in by_row[6]
     assert "ask an audio question" in by_row[7]
-    assert "ask for a count and a few fixed questions instead" in by_row[8]
-    assert "once(uuid())" in by_row[11]
+    assert "ask the inner questions once per member" in by_row[9] and 8 not in by_row
+    assert "once(uuid())" in by_row[13]
     assert 2 not in by_row  # the plain text question is fine
 
 

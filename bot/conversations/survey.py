@@ -40,6 +40,7 @@ from bot.forms.model import (
     Question,
     pick_label,
 )
+from bot.forms.repeats import expand
 from bot.forms.runtime import (
     LINE_MAX_POINTS,
     LINE_MIN_POINTS,
@@ -330,12 +331,13 @@ class Turn:
     def __init__(self, ctx: Context, draft: dict[str, Any], form: Form) -> None:
         self.ctx = ctx
         self.draft = draft
-        self.form = form
+        self.base = form  # as imported; self.form has each repeat's instances
+        language = ctx.lang
         now = ctx.services.clock.now()
         zone = ZoneInfo(ctx.services.settings.timezone)
         today = now.astimezone(zone).date()
         self.run = Run(
-            form,
+            expand(form, draft["answers"], language),
             draft["answers"],
             Environment(
                 today=today,
@@ -349,11 +351,17 @@ class Turn:
                 "username": str(draft.get("username") or ""),
             },
             zone=zone,
+            expander=(lambda answers: expand(form, answers, language)) if form.repeats else None,
         )
 
     @property
     def lang(self) -> str:
         return self.ctx.lang
+
+    @property
+    def form(self) -> Form:
+        """The form as this resident's answers make it (repeats expanded)."""
+        return self.run.form
 
     @property
     def current(self) -> Question | None:
@@ -594,6 +602,8 @@ class Turn:
         lines = []
         for n, question in enumerate(self.review_items(), start=1):
             label = self.run.render(question.text(self.lang))
+            if question.repeat and question.groups:  # which member, visit...
+                label = f"{pick_label(question.groups[-1], self.lang)} · {label}"
             numbered = label if own_number(label) else f"{n}. {label}"
             lines.append(f"{numbered}\n   ➜ {self.show(question)}")
         return lines
@@ -737,6 +747,8 @@ class SurveyConversation(Conversation):
         form = live.form
         answers: dict[str, str] = {}
         for question in form.questions:
+            if question.repeat:
+                continue  # asked per instance
             if question.default and question.asked and "${" not in question.default:
                 answers[question.name] = question.default
         prefilled = []

@@ -153,7 +153,7 @@ async def _toggle(db: Any, args: argparse.Namespace) -> int:
 
 
 async def _export(db: Any, args: argparse.Namespace) -> int:
-    from storage.survey_exports import ExportError, survey_table, to_csv, to_xlsx
+    from storage.survey_exports import ExportError, repeat_csvs, survey_table, to_csv, to_xlsx
 
     try:
         async with db.reader() as s:
@@ -165,4 +165,9 @@ async def _export(db: Any, args: argparse.Namespace) -> int:
     output: Path = args.output or Path(f"{args.form_id}.{args.format}")
     await asyncio.to_thread(output.write_bytes, data)
     print(f"{len(table.rows)} submissions written to {output}")
+    if args.format == "csv":  # KoBo's CSV export: one more file per repeat
+        for repeat, body in repeat_csvs(table).items():
+            beside = output.with_name(f"{output.stem}-{repeat}.csv")
+            await asyncio.to_thread(beside.write_bytes, body)
+            print(f"{repeat}: written to {beside}")
     return 0

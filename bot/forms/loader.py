@@ -25,8 +25,10 @@ from bot.forms.model import (
     Kind,
     Labels,
     Question,
+    Repeat,
     form_slug,
 )
+from bot.forms.repeats import POSITION
 from bot.forms.xpath import (
     UNSUPPORTED_FUNCTIONS,
     ExpressionError,
@@ -90,15 +92,14 @@ META_TYPES = {
     "audit",
     "start-geopoint",
 }
-REPEAT_REASON = (
-    "repeat groups are not supported in a chat; ask for a count and a few fixed questions instead"
+LOOP_REASON = (
+    "loop (a repeat over a choice list): not supported in a chat; write a begin repeat with "
+    "repeat_count = count-selected(${the select}) instead"
 )
 # Survey-sheet types we refuse, with the reason shown to the form's author.
 UNSUPPORTED_TYPES = {
-    "begin_repeat": REPEAT_REASON,
-    "begin repeat": REPEAT_REASON,
-    "begin_loop": "loop (a repeat over a choice list): " + REPEAT_REASON,
-    "begin loop": "loop (a repeat over a choice list): " + REPEAT_REASON,
+    "begin_loop": LOOP_REASON,
+    "begin loop": LOOP_REASON,
     "background-audio": "a chat cannot record in the background; remove the row, or ask an "
     "audio question the resident answers with a voice note",
     "select_one_from_file": "choices from an external file are not supported; put them on "
@@ -330,6 +331,8 @@ class _Builder:
         self.filename = filename
         self.heading: Labels = {}  # a table's header, waiting for the table's first question
         self.field_list = ""  # the path of the field-list group being walked
+        self.repeat = ""  # the repeat being walked
+        self.repeats: list[Repeat] = []
         self.thanks: Labels = {}
         self.scan = scan
         self.problems: list[FormProblem] = list(scan.problems)
@@ -401,11 +404,56 @@ class _Builder:
                 # nothing to answer. Its text, if any, heads the table's first question.
                 self.heading = self.heading_labels(child) or self.heading
             elif kind == "repeat":
-                self.problem(name, "repeat groups are not supported in a chat")
+                self.repeat_group(child, path, relevant, groups)
             elif kind == "loop":
-                self.problem(name, "loop (a repeat over a choice list): " + REPEAT_REASON)
+                self.problem(name, LOOP_REASON)
             else:
                 self.typed(child, kind, path, relevant, groups)
+
+    def repeat_group(
+        self,
+        child: dict[str, Any],
+        path: tuple[str, ...],
+        relevant: Relevants,
+        groups: tuple[Labels, ...],
+    ) -> None:
+        name = str(child.get("name", ""))
+        if self.repeat:
+            self.problem(
+                name,
+                "a repeat inside a repeat is not supported in a chat; ask the inner questions "
+                "once per member as fixed questions, or make the inner repeat a separate form",
+            )
+            return
+        control = child.get("control") or {}
+        count = str(control.get("jr:count") or "").strip()
+        own = str((child.get("bind") or {}).get("relevant") or "").strip()
+        repeat_path = (*path, name)
+        self.repeats.append(
+            Repeat(
+                name,
+                "/".join(repeat_path),
+                self.row(name) or 0,
+                self.labels(child.get("label")),
+                count,
+            )
+        )
+        self.repeat = name
+        try:
+            self.walk(
+                child.get("children") or [],
+                repeat_path,
+                relevant + (((own, "/".join(repeat_path)),) if own else ()),
+                groups,
+            )
+        finally:
+            self.repeat = ""
+        if count:
+            for ref in references(count):
+                if not any(q.name == ref for q in self.questions):
+                    self.problem(
+                        name, f"repeat_count refers to ${{{ref}}}, not a question before it"
+                    )
 
     def typed(
         self,
@@ -422,7 +470,14 @@ class _Builder:
             kind = alias
         if kind in META_TYPES:
             self.questions.append(
-                Question(name, "/".join((*path, name)), Kind.META, self.row(name) or 0, meta=kind)
+                Question(
+                    name,
+                    "/".join((*path, name)),
+                    Kind.META,
+                    self.row(name) or 0,
+                    meta=kind,
+                    repeat=self.repeat,
+                )
             )
         elif kind in KINDS:
             self.question(child, KINDS[kind], path, relevant, groups)
@@ -494,6 +549,7 @@ class _Builder:
             default=str(child.get("default") or ""),
             appearance=str((child.get("control") or {}).get("appearance") or ""),
             groups=groups,
+            repeat=self.repeat,
             field_list=self.field_list,
             heading=heading,
             **extra,
@@ -672,6 +728,9 @@ class _Builder:
             self.choice_list(list_name, None)  # ODK's secondary instance: the choices sheet
         if function_problems:
             return  # the parser would only repeat it, less clearly
+        if question.repeat:
+            # position(..) is the instance's number: the chat writes it in (bot.forms.repeats).
+            expression = POSITION.sub("1", expression)
         try:
             compile_expression(expression)
         except ExpressionError as exc:
@@ -793,6 +852,7 @@ def form_from_pyxform(
         choices=builder.choices,
         warnings=tuple(builder.warnings),
         thanks=builder.thanks,
+        repeats=tuple(builder.repeats),
         **settings,
     )
 

@@ -170,6 +170,9 @@ class Question:
     appearance: str = ""
     meta: str = ""  # for META: which value (start, end, today, deviceid, ...)
     groups: tuple[Labels, ...] = ()  # labels of the enclosing groups, outermost first
+    # The repeat the question belongs to (its name), "" outside repeats. In a running
+    # survey each instance has its own copy, named name__N (bot.forms.repeats).
+    repeat: str = ""
     # The innermost field-list group around the question (its path), "" when none: the
     # questions of a field-list screen are asked one at a time, its label shown once.
     field_list: str = ""
@@ -203,6 +206,17 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Repeat:
+    """A `begin repeat` group: asked once per member, visit... (bot.forms.repeats)."""
+
+    name: str
+    path: str
+    row: int = 0
+    label: Labels = field(default_factory=dict)
+    count: str = ""  # repeat_count: a number or an expression; "" asks "Add another?"
+
+
+@dataclass(frozen=True)
 class Form:
     form_id: str
     title: str
@@ -223,6 +237,7 @@ class Form:
     # What a resident reads after sending: the settings' musharaka:thanks, or the form's
     # closing note; empty: the bot's own words.
     thanks: Labels = field(default_factory=dict)
+    repeats: tuple[Repeat, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {q.name: q for q in self.questions})
@@ -297,6 +312,7 @@ class Form:
                 **data,
                 "languages": tuple(data.get("languages") or ()),
                 "warnings": tuple(data.get("warnings") or ()),
+                "repeats": tuple(Repeat(**r) for r in data.get("repeats") or ()),
             },
             questions=questions,
             choices=choices,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -65,6 +65,9 @@ class Run:
     language: str = "ar"
     meta: dict[str, str] = field(default_factory=dict)  # start, end, username...
     zone: tzinfo = UTC  # the programme's time zone: times and dateTimes carry its offset
+    # For a form with repeats: the form for these answers (bot.forms.repeats.expand), made
+    # again whenever an answer changes (a count, an "Add another?").
+    expander: Callable[[dict[str, str]], Form] | None = None
     _values: dict[str, str] | None = field(default=None, init=False, repr=False)
     _instances: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
@@ -72,6 +75,8 @@ class Run:
     def set(self, name: str, value: str) -> None:
         self.answers[name] = value
         self._values = None
+        if self.expander is not None:
+            self.form = self.expander(self.answers)
 
     def values(self) -> dict[str, str]:
         """Answers, calculations and metadata, with non-relevant questions blanked (as ODK)."""
@@ -92,7 +97,25 @@ class Run:
                 values[question.name] = question.default
             elif question.kind == Kind.META:
                 values[question.name] = self.meta_value(question)
+        if self.form.repeats:
+            self._repeat_lists(values)
         return values
+
+    def _repeat_lists(self, values: dict[str, str]) -> None:
+        """Outside a repeat, ``${age}`` is every instance's age: calculations that read a
+        repeat's answers are worked out again once all instances are known."""
+        from bot.forms.repeats import repeat_values
+
+        lists = repeat_values(self.form, values)
+        values.update(lists)  # type: ignore[arg-type]  # lists, as the expressions expect
+        for question in self.form.questions:
+            if (
+                question.kind == Kind.CALCULATE
+                and not question.repeat
+                and any(ref in lists for ref in REFERENCE.findall(question.calculation))
+                and self._relevant(question, values)
+            ):
+                values[question.name] = self._safe_string(question, question.calculation, values)
 
     def meta_value(self, question: Question) -> str:
         if question.meta == "today":
@@ -376,6 +399,8 @@ class Run:
         def replace(match: re.Match[str]) -> str:
             name = match.group(1)
             value = values.get(name, "")
+            if isinstance(value, list):  # a repeat's answers, outside the repeat
+                return ", ".join(str(v) for v in value if v)
             if self.form.has(name) and self.form.question(name).has_choices:
                 return ", ".join(self.choice_label(name, v) for v in selected_values(value))
             return value
@@ -390,6 +415,8 @@ class Run:
             value = values.get(question.name, "")
             if question.kind in (Kind.NOTE, Kind.ACKNOWLEDGE) and not value:
                 continue
+            if question.meta == "add_another":
+                continue  # "Add another?" is how the chat asks, not an answer
             if value == "":
                 continue
             kept.append((question, value))

@@ -945,7 +945,10 @@ def evaluate(
     variables: dict[str, Any] = {}
     for name in _referenced(expression):
         value = values.get(name)
-        variables[_variable(name)] = "" if value is None else str(value)
+        if isinstance(value, list):  # a repeat's question seen from outside: every instance
+            variables[_variable(name)] = [str(v) for v in value]
+        else:
+            variables[_variable(name)] = "" if value is None else str(value)
     if item is not None:
         root = ET.Element("item")
         for key, text in item.items():

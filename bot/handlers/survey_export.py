@@ -11,7 +11,7 @@ from bot.engine.registry import Command, Registry
 from bot.forms.store import NEEDS_SURVEY, ensure_shipped_form
 from bot.i18n import N_, _, ngettext
 from storage import people, surveys
-from storage.survey_exports import ExportError, survey_table, to_csv, to_xlsx
+from storage.survey_exports import ExportError, repeat_csvs, survey_table, to_csv, to_xlsx
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -44,6 +44,8 @@ async def survey_export_command(ctx: Context) -> None:
         form_id=form_id, n=count
     )
     ctx.send_file(f"{form_id}.csv", to_csv(table), caption=caption, mime_type="text/csv")
+    for repeat, body in repeat_csvs(table).items():  # one CSV per repeat, as KoBo exports
+        ctx.send_file(f"{form_id}-{repeat}.csv", body, caption=caption, mime_type="text/csv")
     ctx.send_file(f"{form_id}.xlsx", to_xlsx(table), caption=caption, mime_type=XLSX_MIME)
 
 

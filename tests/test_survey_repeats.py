@@ -1,0 +1,195 @@
+"""Repeat groups as household surveys use them: a roster counted by an earlier answer
+("Member 2 of 3") and an open list ("Add another?"), with Back and the review across
+instances, ${sibling} and position(..) inside, count()/sum() outside, and KoBo-style
+exports (one sheet per repeat with _index and _parent_index)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+
+from bot.forms.loader import load_xlsform
+from bot.i18n import translate
+from storage.db import Database
+from storage.survey_exports import repeat_csvs, survey_table, to_csv, to_xlsx
+from tests.support.chat import Chat
+from tests.support.xlsforms import Row, xlsform_bytes
+from tests.test_survey_question_types import open_form, stored
+
+AR, EN = "label::Arabic (ar)", "label::English (en)"
+
+ROSTER: list[Row] = [
+    {"type": "integer", "name": "hh_size", EN: "How many people live in your household?",
+     AR: "كم عدد أفراد أسرتك؟", "required": "yes", "constraint": ". >= 1 and . <= 10"},
+    {"type": "begin repeat", "name": "member", EN: "Member", AR: "الفرد",
+     "repeat_count": "${hh_size}"},
+    {"type": "text", "name": "m_name", EN: "First name of member ${pos}?",
+     AR: "الاسم الأول للفرد ${pos}؟", "required": "yes"},
+    {"type": "calculate", "name": "pos", "calculation": "position(..)"},
+    {"type": "integer", "name": "m_age", EN: "How old is ${m_name}?", AR: "كم عمر ${m_name}؟",
+     "required": "yes"},
+    {"type": "select_one yn", "name": "m_school", EN: "Does ${m_name} go to school?",
+     AR: "هل يذهب ${m_name} إلى المدرسة؟", "relevant": "${m_age} >= 6 and ${m_age} <= 17"},
+    {"type": "end repeat"},
+    {"type": "calculate", "name": "children", "calculation": "count(${m_age}[. < 18])"},
+    {"type": "calculate", "name": "total_age", "calculation": "sum(${m_age})"},
+    {"type": "begin repeat", "name": "visit", EN: "Aid visit", AR: "زيارة مساعدة"},
+    {"type": "text", "name": "v_org", EN: "Which organisation came?", AR: "أي منظمة جاءت؟"},
+    {"type": "end repeat"},
+    {"type": "note", "name": "done",
+     EN: "Thank you: ${hh_size} people, ages adding to ${total_age}.",
+     AR: "شكرًا: ${hh_size} أفراد، مجموع أعمارهم ${total_age}."},
+]  # fmt: skip
+YES_NO = [
+    {"list_name": "yn", "name": "yes", EN: "Yes", AR: "نعم"},
+    {"list_name": "yn", "name": "no", EN: "No", AR: "لا"},
+]
+SETTINGS: Row = {"form_id": "roster", "default_language": "English (en)"}
+
+
+def test_a_roster_imports_with_its_repeats() -> None:
+    form = load_xlsform(xlsform_bytes(ROSTER, YES_NO, SETTINGS))
+    assert [(r.name, r.count) for r in form.repeats] == [("member", "${hh_size}"), ("visit", "")]
+    assert form.question("m_age").repeat == "member" and form.question("v_org").repeat == "visit"
+    assert form.question("hh_size").repeat == ""
+
+
+async def test_a_household_of_three_is_asked_member_by_member_and_exported_as_kobo_does(
+    chat: Chat, sqlite_db: Database
+) -> None:
+    await open_form(chat, ROSTER, YES_NO, SETTINGS, "en")
+    await chat.send("3")
+    assert chat.said("— Member 1 of 3 —\nFirst name of member 1?")
+    await chat.send("Amal")
+    assert chat.said("How old is Amal?")
+    await chat.send("34")
+    assert chat.said("— Member 2 of 3 —\nFirst name of member 2?")  # 34: no school question
+    await chat.send("Sami")
+    await chat.send("9")
+    assert chat.said("Does Sami go to school?")
+    await chat.press("◀ Back")
+    assert chat.said("How old is Sami?")
+    await chat.press("Keep this answer")
+    await chat.press("Yes")
+    assert chat.said("— Member 3 of 3 —")
+    await chat.send("Lina")
+    await chat.send("2")
+    assert chat.said("— Aid visit 1 —\nWhich organisation came?")
+    await chat.send("Red Crescent")
+    assert chat.said("Aid visit: add another?")
+    await chat.press("Yes, add another")
+    assert chat.said("— Aid visit 2 —")
+    await chat.send("UNICEF")
+    await chat.press("No, go on")
+    review = chat.last_text
+    assert "Member 2 of 3 · Does Sami go to school?" in review
+    assert "Aid visit 2 · Which organisation came?" in review and "UNICEF" in review
+    await chat.press("✅ Send my answers")
+    assert chat.said("Thank you: 3 people, ages adding to 45.")
+
+    answers = await stored(sqlite_db, "roster")
+    assert answers["m_name__2"] == "Sami" and answers["m_school__2"] == "yes"
+    assert answers["children"] == "2" and answers["total_age"] == "45"
+    assert answers["v_org__2"] == "UNICEF" and "visit__add__1" not in answers
+
+    async with sqlite_db.reader() as s:
+        table = await survey_table(s, "roster")
+    [row] = list(csv.DictReader(io.StringIO(to_csv(table).decode("utf-8-sig"))))
+    assert row["hh_size"] == "3" and "member/m_name" not in row and "m_name__2" not in row
+    members = repeat_csvs(table)["member"]
+    rows = list(csv.DictReader(io.StringIO(members.decode("utf-8-sig"))))
+    assert [r["member/m_name"] for r in rows] == ["Amal", "Sami", "Lina"]
+    assert [r["_index"] for r in rows] == ["1", "2", "3"] and {
+        r["_parent_index"] for r in rows
+    } == {"1"}
+    assert rows[0]["_parent_table_name"] == "roster" and rows[1]["member/m_school"] == "yes"
+    book = load_workbook(io.BytesIO(to_xlsx(table)))
+    assert book.sheetnames == ["roster", "member", "visit"]
+    visits = list(book["visit"].iter_rows(values_only=True))
+    assert visits[0][:1] == ("visit/v_org",) and [v[0] for v in visits[1:]] == [
+        "Red Crescent",
+        "UNICEF",
+    ]
+
+
+async def test_an_arabic_household_changes_its_size_in_the_review(
+    chat: Chat, sqlite_db: Database
+) -> None:
+    await open_form(chat, ROSTER, YES_NO, SETTINGS, "ar")
+    await chat.send("١")
+    assert chat.said("— الفرد 1 من 1 —") or chat.said(
+        translate("ar", "{label} {n} of {total}").format(label="الفرد", n=1, total=1)
+    )
+    await chat.send("أمل")
+    await chat.send("٣٠")
+    await chat.send("الهلال الأحمر")
+    assert chat.said("زيارة مساعدة: هل تضيف آخر؟")
+    await chat.press("لا، تابع")
+    # One more person after all: the review asks the new member's questions first.
+    await chat.press(translate("ar", "✏️ Change an answer"))
+    await chat.press("1")
+    await chat.send("٢")
+    assert chat.said("الاسم الأول للفرد 2؟")
+    await chat.send("سامي")
+    await chat.send("٤")
+    await chat.press(translate("ar", "✅ Send my answers"))
+    answers = await stored(sqlite_db, "roster")
+    assert answers["m_name__2"] == "سامي" and answers["hh_size"] == "2"
+    assert answers["total_age"] == "34" and answers["children"] == "1"
+
+
+def test_each_instance_reads_its_own_answers() -> None:
+    from bot.forms.repeats import expand
+    from bot.forms.runtime import Run
+
+    form = load_xlsform(xlsform_bytes(ROSTER, YES_NO, SETTINGS))
+    answers = {"hh_size": "2", "m_name__1": "Amal", "m_age__1": "12", "m_age__2": "40"}
+    expanded = expand(form, answers, "en")
+    names = [q.name for q in expanded.questions]
+    assert names[:9] == [
+        "hh_size", "m_name__1", "pos__1", "m_age__1", "m_school__1",
+        "m_name__2", "pos__2", "m_age__2", "m_school__2",
+    ]  # fmt: skip
+    assert expanded.question("m_age__2").label["en"] == "How old is ${m_name__2}?"
+    run = Run(expanded, answers, language="en")
+    values = run.values()
+    assert values["pos__2"] == "2" and values["children"] == "1" and values["total_age"] == "52"
+    assert run.is_relevant(expanded.question("m_school__1"))
+    assert not run.is_relevant(expanded.question("m_school__2"))
+    assert "visit__add__1" in names and "v_org__2" not in names  # one visit until "yes"
+
+
+KIDS: list[Row] = [
+    {"type": "select_one yn", "name": "has_kids", "label": "Children?", "required": "yes"},
+    {"type": "integer", "name": "n_kids", "label": "How many?", "relevant": "${has_kids} = 'yes'"},
+    {"type": "begin repeat", "name": "kid", "label": "Child", "repeat_count": "${n_kids}",
+     "relevant": "${has_kids} = 'yes'"},
+    {"type": "integer", "name": "kid_age", "label": "Age?", "required": "yes"},
+    {"type": "end repeat"},
+    {"type": "text", "name": "comment", "label": "Comment?", "required": "yes"},
+]  # fmt: skip
+
+
+async def test_a_repeat_left_out_by_skip_logic_is_never_asked_nor_exported(
+    chat: Chat, sqlite_db: Database
+) -> None:
+    yes_no = [{"list_name": "yn", "name": "yes", "label": "Yes"},
+              {"list_name": "yn", "name": "no", "label": "No"}]  # fmt: skip
+    await open_form(chat, KIDS, yes_no, {"form_id": "kids"}, "en")
+    await chat.press("Yes")
+    await chat.send("2")
+    await chat.send("5")
+    await chat.send("7")
+    await chat.send("Fine")
+    # No children after all: the whole roster leaves the survey.
+    await chat.press("✏️ Change an answer")
+    await chat.press("1")
+    await chat.press("No")
+    assert "Age?" not in chat.last_text
+    await chat.press("✅ Send my answers")
+    assert await stored(sqlite_db, "kids") == {"has_kids": "no", "comment": "Fine"}
+    async with sqlite_db.reader() as s:
+        table = await survey_table(s, "kids")
+    assert [t.form_id for t in table.repeats] == ["kid"] and table.repeats[0].rows == ()
