@@ -186,14 +186,26 @@ AUDIENCE_KINDS: dict[str, AudienceBuilder] = {
 }
 
 
-def add_audience_kind(kind: str, builder: AudienceBuilder) -> None:
+# Audiences of one person's own correspondence (a staff reply to a resident's case): sent
+# through the outbox like announcements, never listed or shown among them.
+PRIVATE_KINDS: set[str] = set()
+
+
+def add_audience_kind(kind: str, builder: AudienceBuilder, *, private: bool = False) -> None:
     """Let another area (volunteers, associations, trainings) define an audience.
 
-    ``builder(values)`` must start from ``reachable_users()`` so that opt-outs hold.
+    ``builder(values)`` must start from ``reachable_users()`` so that opt-outs hold (a
+    private audience, a reply someone asked for, may leave announcements_enabled aside).
     """
     if kind in AUDIENCE_KINDS:
         raise ValueError(f"audience kind {kind!r} registered twice")
     AUDIENCE_KINDS[kind] = builder
+    if private:
+        PRIVATE_KINDS.add(kind)
+
+
+def is_private(broadcast: Broadcast) -> bool:
+    return str((broadcast.audience or {}).get("kind", "")) in PRIVATE_KINDS
 
 
 def audience_query(audience: Audience) -> Select[Any]:
@@ -610,5 +622,9 @@ async def set_progress_message(
 
 
 async def recent_broadcasts(session: AsyncSession, limit: int = 10) -> Sequence[Broadcast]:
-    rows = await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit))
+    """The latest announcements (private correspondence left out)."""
+    query = select(Broadcast)
+    if PRIVATE_KINDS:
+        query = query.where(Broadcast.audience["kind"].as_string().not_in(sorted(PRIVATE_KINDS)))
+    rows = await session.scalars(query.order_by(Broadcast.id.desc()).limit(limit))
     return list(rows)

@@ -200,7 +200,7 @@ def one_correspondent(values: tuple[str, ...]) -> Select[Any]:
 
 
 CASE_AUDIENCE = "case"
-broadcasts.add_audience_kind(CASE_AUDIENCE, one_correspondent)
+broadcasts.add_audience_kind(CASE_AUDIENCE, one_correspondent, private=True)
 
 
 # --------------------------------------------------------------------------- residents

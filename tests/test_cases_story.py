@@ -246,3 +246,30 @@ async def test_an_erased_resident_s_open_case_stays_anonymised_and_cannot_be_ans
             outgoing_text="...", now=clock.now(),
         )  # fmt: skip
     assert outcome == Outcome.UNREACHABLE
+
+
+async def test_answers_to_residents_are_never_listed_among_announcements(
+    engine: Engine, any_db: Database, clock: FixedClock
+) -> None:
+    from storage import broadcasts
+
+    amal = Chat(engine, user_id=AMAL, language="ar")
+    await amal.onboard("ar")
+    await amal.send("/contact")
+    await amal.press("🙏 شكر")
+    await amal.press("تالة")
+    await amal.send("شكرًا على الدورة التدريبية.")
+    await amal.press("📨 إرسال")
+    salma = await _staff(any_db, STAFF_A, "Salma")
+    async with any_db.transaction() as s:
+        await cases.staff_reply(
+            s, case_id=1, staff=salma, seen_version=0, text="العفو!",
+            outgoing_text=reply_text("M-00001", "العفو!", "ar"), now=clock.now(),
+        )  # fmt: skip
+        announcement = await broadcasts.create_broadcast(
+            s, created_by=STAFF_A, text="ورشة يوم السبت", send_at=clock.now(),
+            audience=broadcasts.Audience("everyone"),
+        )  # fmt: skip
+    async with any_db.reader() as s:
+        listed = await broadcasts.recent_broadcasts(s, limit=10)
+    assert [b.id for b in listed] == [announcement.id]

@@ -307,7 +307,7 @@ async def _compose_or_confirm(
 
 async def _broadcast_or_404(session: AsyncSession, number: int) -> Broadcast:
     found = await broadcasts.get_broadcast(session, number)
-    if found is None:
+    if found is None or broadcasts.is_private(found):  # a reply to a case is not an announcement
         raise HTTPException(status_code=404)
     return found
 

@@ -13,6 +13,7 @@ from bot.broadcast_sender import BroadcastSender, SenderConfig
 from bot.engine.engine import Engine
 from bot.send_limiter import LocalSendLimiter
 from storage import audit
+from storage.broadcasts import Broadcast
 from storage.cases import Case
 from tests.admin.conftest import SignIn
 from tests.admin.support import AdminSite
@@ -116,6 +117,12 @@ async def test_a_complaint_is_answered_from_the_arabic_inbox_and_rated(
     await karim.open("/inbox/1")
     assert "⭐⭐⭐⭐⭐" in karim.text and "مغلقة" in karim.text
     assert "سُلِّم إلى تيليغرام" in karim.text  # Amina's answer went out
+    # Answers travel through the announcements' outbox but are never shown among them.
+    await karim.open("/broadcasts")
+    assert "نحن نتابع الأمر." not in karim.text
+    async with site.db.reader() as s:
+        reply_broadcast = await s.scalar(select(Broadcast.id))
+    assert (await karim.open(f"/broadcasts/{reply_broadcast}")).status_code == 404
 
 
 async def test_a_stale_page_cannot_answer_after_the_resident_wrote_again(
