@@ -32,7 +32,10 @@ ROSTER: list[Row] = [
      "required": "yes"},
     {"type": "select_one yn", "name": "m_school", EN: "Does ${m_name} go to school?",
      AR: "هل يذهب ${m_name} إلى المدرسة؟", "relevant": "${m_age} >= 6 and ${m_age} <= 17"},
+    {"type": "calculate", "name": "older_by",
+     "calculation": "indexed-repeat(${m_age}, ${member}, position(..) - 1) - ${m_age}"},
     {"type": "end repeat"},
+    {"type": "calculate", "name": "head", "calculation": "indexed-repeat(${m_name}, ${member}, 1)"},
     {"type": "calculate", "name": "children", "calculation": "count(${m_age}[. < 18])"},
     {"type": "calculate", "name": "total_age", "calculation": "sum(${m_age})"},
     {"type": "begin repeat", "name": "visit", EN: "Aid visit", AR: "زيارة مساعدة"},
@@ -92,6 +95,7 @@ async def test_a_household_of_three_is_asked_member_by_member_and_exported_as_ko
     answers = await stored(sqlite_db, "roster")
     assert answers["m_name__2"] == "Sami" and answers["m_school__2"] == "yes"
     assert answers["children"] == "2" and answers["total_age"] == "45"
+    assert answers["head"] == "Amal" and answers["older_by__2"] == "25"
     assert answers["v_org__2"] == "UNICEF" and "visit__add__1" not in answers
 
     async with sqlite_db.reader() as s:
@@ -148,14 +152,17 @@ def test_each_instance_reads_its_own_answers() -> None:
     answers = {"hh_size": "2", "m_name__1": "Amal", "m_age__1": "12", "m_age__2": "40"}
     expanded = expand(form, answers, "en")
     names = [q.name for q in expanded.questions]
-    assert names[:9] == [
-        "hh_size", "m_name__1", "pos__1", "m_age__1", "m_school__1",
-        "m_name__2", "pos__2", "m_age__2", "m_school__2",
+    assert names[:11] == [
+        "hh_size", "m_name__1", "pos__1", "m_age__1", "m_school__1", "older_by__1",
+        "m_name__2", "pos__2", "m_age__2", "m_school__2", "older_by__2",
     ]  # fmt: skip
     assert expanded.question("m_age__2").label["en"] == "How old is ${m_name__2}?"
     run = Run(expanded, answers, language="en")
     values = run.values()
     assert values["pos__2"] == "2" and values["children"] == "1" and values["total_age"] == "52"
+    # indexed-repeat(): another instance's answer, from outside or from a later instance.
+    assert values["head"] == "Amal" and values["older_by__2"] == "-28"
+    assert values["older_by__1"] == ""
     assert run.is_relevant(expanded.question("m_school__1"))
     assert not run.is_relevant(expanded.question("m_school__2"))
     assert "visit__add__1" in names and "v_org__2" not in names  # one visit until "yes"

@@ -665,7 +665,8 @@ class _Builder:
 
     # --- checks ---------------------------------------------------------------------------
     def check_expressions(self) -> None:
-        names = {q.name for q in self.questions}
+        # A repeat's name is a field too: indexed-repeat(${age}, ${members}, 2).
+        names = {q.name for q in self.questions} | {r.name for r in self.repeats}
         checked: set[tuple[str, str]] = set()
         for question in self.questions:
             expressions = [("relevant", e) for e in question.relevant] + [

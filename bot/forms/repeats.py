@@ -25,6 +25,8 @@ MAX_INSTANCES = 30  # no household roster in a chat goes beyond this
 ADD_ANOTHER = "add_another"  # Question.meta of the "Add another?" questions
 YES_NO_LIST = "__musharaka_add_another"
 _INSTANCE = re.compile(r"^(?P<base>.+)__(?P<n>[0-9]+)$")
+_KEPT = "${\x00"  # a reference the renaming leaves alone (no field name holds NUL)
+_INDEXED = re.compile(r"indexed-repeat\s*\(\s*\$\{[^}\s]+\}")
 POSITION = re.compile(r"position\s*\(\s*\.\.\s*\)")
 
 
@@ -129,7 +131,10 @@ def _rewrite(expression: str, renames: dict[str, str], n: int) -> str:
         name = found.group(1)
         return "${" + renames[name] + "}" if name in renames else found.group(0)
 
-    return POSITION.sub(str(n), REFERENCE.sub(rename, expression))
+    # indexed-repeat(${age}, ${member}, position(..) - 1): the first argument is every
+    # instance's answer, even inside the repeat.
+    kept = _INDEXED.sub(lambda m: m.group(0).replace("${", _KEPT), expression)
+    return POSITION.sub(str(n), REFERENCE.sub(rename, kept)).replace(_KEPT, "${")
 
 
 def _copy(

@@ -111,7 +111,6 @@ class Run:
         for question in self.form.questions:
             if (
                 question.kind == Kind.CALCULATE
-                and not question.repeat
                 and any(ref in lists for ref in REFERENCE.findall(question.calculation))
                 and self._relevant(question, values)
             ):

@@ -58,7 +58,6 @@ UNSUPPORTED_FUNCTIONS = {
     "pulldata": "pulldata() reads a CSV attached to the form, which this bot does not "
     "receive; put the CSV's rows on the choices sheet (list_name, name and its columns) and "
     "write instance('LIST')/root/item[name = ${key}]/COLUMN",
-    "indexed-repeat": "indexed-repeat() needs repeat groups, which this bot does not support",
     "random": "random() gives each resident a different form; not supported (for an id, "
     "use once(uuid()))",
     "digest": "digest() is not supported; compute the hash after exporting",
@@ -712,6 +711,20 @@ def _distance(context: Any, *values: Any) -> float:
         h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
         length += 2 * EARTH_RADIUS_METERS * math.asin(min(1.0, math.sqrt(h)))
     return length
+
+
+def _indexed_repeat(self: XPathToken, context: Any = None) -> Any:
+    """indexed-repeat(${field}, ${repeat}, n): the field's answer in instance n (from 1).
+    Outside its repeat ``${field}`` is every instance's answer (bot.forms.repeats)."""
+    answers = [_plain(item) for item in self[0].select(copy.copy(context))]
+    number = to_number(_operand(self[2], context))
+    if math.isnan(number) or not 1 <= number <= len(answers):
+        return ""
+    return answers[int(number) - 1]
+
+
+ODK_FUNCTIONS.add("indexed-repeat")
+OdkXPathParser.function("indexed-repeat", nargs=(3, 5)).evaluate = _indexed_repeat  # type: ignore[method-assign]
 
 
 @_register("sum", 1, nodesets=True)
