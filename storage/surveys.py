@@ -393,17 +393,17 @@ async def round_marker(
 async def has_answered(
     session: AsyncSession, form_pk: int, round_label: str, respondent_id: int
 ) -> bool:
-    marker = await round_marker(session, form_pk, round_label[:ROUND_MAX], respondent_id)
+    """Also in a read-only session: the marker key is only read here (no key yet, no marker)."""
+    who = SurveySubmission.respondent_id == respondent_id
+    key = await throttles.existing_marker_key(session)
+    if key is not None:
+        marker = throttles.marker_number(
+            key, f"survey:{form_pk}:{round_label[:ROUND_MAX]}", respondent_id
+        )
+        who = or_(who, SurveySubmission.one_per_round_key == marker)
     found = await session.scalar(
         select(SurveySubmission.id)
-        .where(
-            SurveySubmission.form_pk == form_pk,
-            SurveySubmission.round == round_label,
-            or_(
-                SurveySubmission.respondent_id == respondent_id,
-                SurveySubmission.one_per_round_key == marker,
-            ),
-        )
+        .where(SurveySubmission.form_pk == form_pk, SurveySubmission.round == round_label, who)
         .limit(1)
     )
     return found is not None

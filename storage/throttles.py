@@ -67,8 +67,15 @@ def _insert_ignoring_duplicates(
     return sqlite_insert(model).values(**values).on_conflict_do_nothing()
 
 
+async def existing_marker_key(session: AsyncSession) -> bytes | None:
+    """The key if it was made already (for readers: no marker can exist without it)."""
+    found = await session.scalar(select(AppSecret.value).where(AppSecret.name == MARKER_KEY_NAME))
+    return bytes.fromhex(found) if found is not None else None
+
+
 async def marker_key(session: AsyncSession) -> bytes:
-    """The installation's marker key, made on first use (two processes racing agree)."""
+    """The installation's marker key, made on first use in a writing transaction (two
+    processes racing agree)."""
     found = await session.scalar(select(AppSecret.value).where(AppSecret.name == MARKER_KEY_NAME))
     if found is None:
         await session.execute(
