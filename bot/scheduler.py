@@ -107,7 +107,7 @@ async def remind_at(
 
 async def cancel_reminders(services: Services, key_prefix: str) -> int:
     async with services.db.transaction() as s:
-        count = await reminders.cancel(s, key_prefix)
+        count = await reminders.cancel(s, key_prefix, services.clock.now())
     return count
 
 

@@ -958,7 +958,7 @@ async def cancel(
     if (result.rowcount or 0) != 1:  # type: ignore[attr-defined]
         return None
     booking = await session.get(Booking, booking_id, populate_existing=True)
-    await reminders.cancel(session, reminder_prefix(booking_id))
+    await reminders.cancel(session, reminder_prefix(booking_id), now)
     return booking
 
 

@@ -119,10 +119,12 @@ async def set_language(session: AsyncSession, telegram_id: int, language: str) -
     user.language = language
 
 
-async def record_consent(session: AsyncSession, telegram_id: int) -> None:
+async def record_consent(
+    session: AsyncSession, telegram_id: int, now: datetime | None = None
+) -> None:
     user = await ensure_user(session, telegram_id)
     if user.consent_at is None:
-        user.consent_at = utcnow()
+        user.consent_at = now or utcnow()
 
 
 async def staff_role(session: AsyncSession, telegram_id: int) -> Role | None:

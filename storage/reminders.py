@@ -57,8 +57,9 @@ async def schedule(
     return reminder
 
 
-async def cancel(session: AsyncSession, key_prefix: str) -> int:
-    """Cancel every unsent reminder whose key starts with ``key_prefix``."""
+async def cancel(session: AsyncSession, key_prefix: str, now: datetime | None = None) -> int:
+    """Cancel every unsent reminder whose key starts with ``key_prefix`` (at ``now``, from the
+    caller's clock; the wall clock only for callers that have none)."""
     result = await session.execute(
         update(Reminder)
         .where(
@@ -66,7 +67,7 @@ async def cancel(session: AsyncSession, key_prefix: str) -> int:
             Reminder.sent_at.is_(None),
             Reminder.cancelled_at.is_(None),
         )
-        .values(cancelled_at=utcnow())
+        .values(cancelled_at=now or utcnow())
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

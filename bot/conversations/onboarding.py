@@ -101,7 +101,7 @@ class Onboarding(Conversation):
                 username=ctx.event.username,
                 language=ctx.lang,
             )
-            await people.record_consent(s, ctx.user_id)
+            await people.record_consent(s, ctx.user_id, ctx.services.clock.now())
         ctx.edit(_("Thank you! You can change your language any time with /language."))
         then, then_args, then_link = (
             ctx.state.get("then"),
