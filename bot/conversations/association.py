@@ -24,6 +24,7 @@ from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, Text
 from bot.formatting import format_day, format_number
 from bot.i18n import N_, _, current_language, use_language
+from bot.lockouts import Lockout
 from bot.textinput import clean_text, normalize_digits, parse_int
 from storage import associations, people, reference, throttles
 
@@ -42,10 +43,8 @@ FIELD_LABELS = {
     "other": N_("Other"),
 }
 ASSOCIATION_NAME_MAX = 150
-# Wrong join codes: 5 per quarter of an hour, counted in the database (storage.throttles),
-# so neither /delete nor a new conversation starts the count again.
-JOIN_LIMIT = throttles.Limit(failures=5, window=timedelta(minutes=15))
-JOIN_PURPOSE = "join_code"
+# Wrong join codes: 5 per quarter of an hour (bot.lockouts: /delete does not reset it).
+JOIN_LOCKOUT = Lockout("join_code", throttles.Limit(failures=5, window=timedelta(minutes=15)))
 
 
 def field_label(code: str) -> str:
@@ -279,21 +278,9 @@ class AssociationFlow(Conversation):
         await self._show_home(ctx)
 
     # --- joining ------------------------------------------------------------------------------
-    async def _join_locked(self, ctx: Context) -> bool:
-        async with ctx.db.transaction() as s:
-            return await throttles.person_is_locked(
-                s, JOIN_PURPOSE, ctx.user_id, JOIN_LIMIT, ctx.services.clock.now()
-            )
-
-    async def _count_join_failure(self, ctx: Context) -> None:
-        async with ctx.db.transaction() as s:
-            await throttles.count_person_failure(
-                s, JOIN_PURPOSE, ctx.user_id, JOIN_LIMIT, ctx.services.clock.now()
-            )
-
     async def _on_code(self, ctx: Context, text: str) -> None:
         ctx.step = "j_code"
-        if await self._join_locked(ctx):
+        if await JOIN_LOCKOUT.holds(ctx):
             ctx.finish()
             ctx.say(_("Too many wrong codes. Please wait a quarter of an hour and try again."))
             return
@@ -304,7 +291,7 @@ class AssociationFlow(Conversation):
         async with ctx.db.reader() as s:
             association = await associations.find_by_code(s, code)
         if association is None:
-            await self._count_join_failure(ctx)
+            await JOIN_LOCKOUT.count_failure(ctx)
             ctx.say(
                 _(
                     "No association has this code. Please check it with your coordinator "

@@ -26,6 +26,7 @@ from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button
 from bot.formatting import format_day, format_number, format_short_day
 from bot.i18n import N_, _, current_language
+from bot.lockouts import Lockout
 from bot.textinput import clean_text, normalize_digits
 from storage import associations, people, throttles, trainings, volunteers
 from storage.reference import Branch
@@ -33,10 +34,8 @@ from storage.reference import Branch
 NAME_MAX_CHARS = 100
 SUGGESTION_MAX_CHARS = 1000
 COMMENT_MAX_CHARS = 1000
-# Wrong check-in codes: 5 per quarter of an hour, counted in the database (storage.throttles),
-# so neither /delete nor a new conversation starts the count again.
-CHECKIN_LIMIT = throttles.Limit(failures=5, window=timedelta(minutes=15))
-CHECKIN_PURPOSE = "checkin_code"
+# Wrong check-in codes: 5 per quarter of an hour (bot.lockouts: /delete does not reset it).
+CHECKIN_LOCKOUT = Lockout("checkin_code", throttles.Limit(failures=5, window=timedelta(minutes=15)))
 
 GENDER_LABELS = {
     "female": N_("Female"),
@@ -475,20 +474,8 @@ class Training(Conversation):
         ctx.step = "checkin"
         ctx.say(_("Type the check-in code the trainer shows in the room."))
 
-    async def _checkin_locked(self, ctx: Context) -> bool:
-        async with ctx.db.transaction() as s:
-            return await throttles.person_is_locked(
-                s, CHECKIN_PURPOSE, ctx.user_id, CHECKIN_LIMIT, ctx.services.clock.now()
-            )
-
-    async def _count_failure(self, ctx: Context) -> None:
-        async with ctx.db.transaction() as s:
-            await throttles.count_person_failure(
-                s, CHECKIN_PURPOSE, ctx.user_id, CHECKIN_LIMIT, ctx.services.clock.now()
-            )
-
     async def _on_code(self, ctx: Context) -> None:
-        if await self._checkin_locked(ctx):
+        if await CHECKIN_LOCKOUT.holds(ctx):
             ctx.finish()
             ctx.say(_("Too many wrong codes. Please wait a few minutes or ask the trainer."))
             return
@@ -509,7 +496,7 @@ class Training(Conversation):
                 course = await trainings.get_course(s, result.training.course_id)
         title = course.title(current_language()) if course else ""
         if result.result == "wrong_code":
-            await self._count_failure(ctx)
+            await CHECKIN_LOCKOUT.count_failure(ctx)
             ctx.say(
                 _("This code is not valid (or no longer valid). Please check it and try again.")
             )
