@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 _DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
 _DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
 _DIGITS.update({ord("٫"): ".", ord("٬"): ",", ord("،"): ","})
-_INVISIBLE = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
+_INVISIBLE = re.compile(r"[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
 # Control characters (keeping tab and line breaks) and lone UTF-16 surrogates: invisible,
 # never meant, and fatal further on (an XLSX refuses them, a surrogate cannot be encoded).
 _UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")

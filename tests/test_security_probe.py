@@ -17,7 +17,7 @@ from bot.engine.session import MemorySessionStore
 from bot.handlers.privacy import erase_everything
 from bot.i18n import translate
 from bot.textinput import clean_text
-from storage import people, throttles, trainings
+from storage import cases, people, throttles, trainings
 from storage.broadcasts import Broadcast
 from storage.db import Database
 from storage.monitoring import report
@@ -212,3 +212,35 @@ async def test_failures_counted_at_once_by_many_workers_are_all_counted(any_db: 
         assert not await throttles.person_is_locked(
             s, "join_code", RESIDENT, limit, NOW + timedelta(minutes=16)
         )
+
+
+async def test_a_forged_stop_button_cannot_cancel_an_answer_to_a_residents_case(
+    sqlite_db: Database, make_engine: EngineFactory
+) -> None:
+    await seed_reference(sqlite_db)
+    engine = make_engine(sqlite_db, clock=FixedClock(NOW))  # registers the case audience
+    async with sqlite_db.transaction() as s:
+        member = await people.add_staff(
+            s, role=people.Role.STAFF, telegram_id=STAFF, display_name="Nadia"
+        )
+        await people.ensure_user(s, RESIDENT, first_name="Amal")
+        case = await cases.create_case(
+            s, request_key="k1", telegram_id=RESIDENT, kind="question", text="?", now=NOW
+        )
+        outcome = await cases.staff_reply(
+            s,
+            case_id=case.id,
+            staff=member,
+            seen_version=case.version,
+            text="Yes.",
+            outgoing_text="M-00001: Yes.",
+            now=NOW,
+        )
+    assert outcome == cases.Outcome.DONE
+    async with sqlite_db.reader() as s:
+        [reply] = list(await s.scalars(select(Broadcast)))
+    nadia = Chat(engine, user_id=STAFF, language="en")
+    assert await press_payload(nadia, f"g:bcx:{reply.id}") == [t("This option is not available.")]
+    async with sqlite_db.reader() as s:
+        again = await s.get(Broadcast, reply.id)
+    assert again is not None and again.status != "cancelled"

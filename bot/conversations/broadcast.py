@@ -424,6 +424,12 @@ async def stop_broadcast_button(ctx: Context, args: tuple[str, ...]) -> None:
         return
     now = ctx.services.clock.now()
     async with ctx.db.transaction() as s:
+        broadcast = await s.get(broadcasts.Broadcast, number)
+        if broadcast is None or broadcasts.is_private(broadcast):
+            # An answer to a resident's case travels as a private broadcast: a forged
+            # number must not stop it (nor tell that it exists).
+            ctx.toast(_("This option is not available."))
+            return
         stopped = await broadcasts.cancel_broadcast(s, number, now)
         figures = await broadcasts.progress(s, number)
     if not stopped:

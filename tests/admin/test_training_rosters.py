@@ -94,6 +94,8 @@ async def test_a_staff_member_marks_three_attendees_as_if_they_had_checked_in_an
     assert "4 confirmed seats" in page and "1 person on the waiting list" in page
     assert "Seats offered, waiting for an answer" in page
     assert "+21698006102" in page  # staff see phones
+    # Every form on the page carries the session's token (a browser sends the form's own).
+    assert staff.page is not None and 'name="csrf_token" value=""' not in staff.page.text
     ticked = [str(before[t].id) for t in (6102, 6103, 6104)]
     waiting = str(before[6107].id)  # on the waiting list: cannot be marked present
     await staff.submit(
