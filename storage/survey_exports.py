@@ -82,7 +82,7 @@ REPEAT_META_COLUMNS = (
     "_submission__id",
     "_submission__uuid",
 )
-_INSTANCE = re.compile(r"^(?P<base>.+)__(?P<n>[0-9]+)$")
+_INSTANCE = re.compile(r"^(?P<base>.+?)(?P<n>(?:__[0-9]+)+)$")
 
 
 def _columns(definition: dict[str, Any], repeat: str = "") -> list[Column]:
@@ -173,39 +173,58 @@ async def survey_table(
         rows.append(tuple(row))
     meta = [Column(name, "", "meta") for name in META_COLUMNS]
     newest = json.loads(versions[-1][2])
-    repeats = tuple(
-        _repeat_table(
-            form_id, repeat["name"], _columns(newest, repeat["name"]), submissions, answers
+    indexes: dict[str, dict[tuple[int, tuple[int, ...]], int]] = {}
+    repeats = []
+    for repeat in newest.get("repeats") or ():  # outer repeats come before inner ones
+        parent = str(repeat.get("parent") or "")
+        repeats.append(
+            _repeat_table(
+                parent or form_id,
+                repeat["name"],
+                _columns(newest, repeat["name"]),
+                submissions,
+                answers,
+                indexes.get(parent),
+                indexes.setdefault(repeat["name"], {}),
+            )
         )
-        for repeat in newest.get("repeats") or ()
-    )
-    return SurveyTable(form_id, tuple(columns + meta), tuple(rows), repeats)
+    return SurveyTable(form_id, tuple(columns + meta), tuple(rows), tuple(repeats))
 
 
 def _repeat_table(
-    form_id: str,
+    parent_name: str,
     repeat: str,
     columns: list[Column],
     submissions: list[SurveySubmission],
     answers: dict[int, dict[str, list[tuple[int, str, float | None]]]],
+    parent_rows: dict[tuple[int, tuple[int, ...]], int] | None,
+    own_rows: dict[tuple[int, tuple[int, ...]], int],
 ) -> SurveyTable:
-    """One row per instance of ``repeat`` (answers stored as name__N), KoBo's way."""
+    """One row per instance of ``repeat`` (answers stored as name__N, or name__N__M inside
+    an outer repeat's instance N), KoBo's way: _parent_index is the submission's row, or
+    the outer instance's row in its own sheet."""
     names = {c.question for c in columns}
     rows = []
     index = 0
-    for parent_index, submission in enumerate(submissions, start=1):
+    for number, submission in enumerate(submissions, start=1):
         given = answers.get(submission.id, {})
         instances = sorted(
             {
-                int(found["n"])
+                tuple(int(n) for n in found["n"][2:].split("__"))
                 for key in given
                 if (found := _INSTANCE.match(key)) and found["base"] in names
             }
         )
-        for n in instances:
+        for numbers in instances:
+            if parent_rows is None:
+                parent_index: int | None = number
+            else:
+                parent_index = parent_rows.get((submission.id, numbers[:-1]))
             index += 1
-            row: list[Any] = [_cell(c, given.get(f"{c.question}__{n}")) for c in columns]
-            row += [index, form_id, parent_index, submission.id, submission.uuid]
+            own_rows[(submission.id, numbers)] = index
+            suffix = "".join(f"__{n}" for n in numbers)
+            row: list[Any] = [_cell(c, given.get(f"{c.question}{suffix}")) for c in columns]
+            row += [index, parent_name, parent_index, submission.id, submission.uuid]
             rows.append(tuple(row))
     meta = [Column(name, "", "meta") for name in REPEAT_META_COLUMNS]
     return SurveyTable(repeat, tuple(columns + meta), tuple(rows))

@@ -57,7 +57,9 @@ def test_a_form_with_a_repeat_is_refused_with_its_row(tmp_path: Path) -> None:
             {"type": "integer", "name": "count", "label": "How many children?"},
             {"type": "begin_repeat", "name": "child", "label": "Child"},
             {"type": "begin_repeat", "name": "toy", "label": "Toy"},
+            {"type": "begin_repeat", "name": "part", "label": "Part"},
             {"type": "text", "name": "name", "label": "Name"},
+            {"type": "end_repeat", "name": ""},
             {"type": "end_repeat", "name": ""},
             {"type": "end_repeat", "name": ""},
             {
@@ -72,7 +74,7 @@ def test_a_form_with_a_repeat_is_refused_with_its_row(tmp_path: Path) -> None:
     result = musharaka(tmp_path, "forms", "import", str(bad))
     assert result.returncode == 1
     assert "kids.xlsx cannot be used:" in result.stderr
-    assert "row 4: toy: a repeat inside a repeat is not supported" in result.stderr
+    assert "row 5: part: a repeat inside a repeat inside a repeat is not" in result.stderr
     assert "no forms yet" in musharaka(tmp_path, "forms", "list").stdout
     missing = musharaka(tmp_path, "forms", "import", str(tmp_path / "nope.xlsx"))
     assert missing.returncode == 2 and "no such file" in missing.stderr

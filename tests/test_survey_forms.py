@@ -176,7 +176,9 @@ def test_a_form_with_a_repeat_is_refused_naming_the_row() -> None:
             {"type": "text", "name": "head", "label": "Head of household"},
             {"type": "begin_repeat", "name": "children", "label": "Children"},
             {"type": "begin_repeat", "name": "vaccines", "label": "Vaccines"},
+            {"type": "begin_repeat", "name": "doses", "label": "Doses"},
             {"type": "text", "name": "child", "label": "Name"},
+            {"type": "end_repeat", "name": ""},
             {"type": "end_repeat", "name": ""},
             {"type": "end_repeat", "name": ""},
         ],
@@ -184,8 +186,8 @@ def test_a_form_with_a_repeat_is_refused_naming_the_row() -> None:
     )
     with pytest.raises(FormError) as caught:
         load_xlsform(data)
-    assert [p.row for p in caught.value.problems] == [4]  # repeats run; nested ones do not
-    assert "a repeat inside a repeat is not supported" in str(caught.value)
+    assert [p.row for p in caught.value.problems] == [5]  # two levels run; a third does not
+    assert "a repeat inside a repeat inside a repeat is not supported" in str(caught.value)
 
 
 def test_unknown_references_and_functions_are_reported_with_rows() -> None:

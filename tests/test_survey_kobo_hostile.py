@@ -1,6 +1,7 @@
-"""Whatever a resident sends, in any order, to a form with the KoBo constructs the chat now
-runs (repeats counted and open, a geotrace, media, a range of buttons, a dateTime, a
-field-list group): no handler failure, at most one submission, every stored answer valid."""
+"""Whatever a resident sends, in any order, to a form with the KoBo constructs the chat
+now runs (repeats counted and open, one inside another, a geotrace, media, a range of
+buttons, a dateTime, a field-list group): no handler failure, at most one submission, every
+stored answer valid."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ FORM: list[Row] = [
     {"type": "begin repeat", "name": "person", "label": "Person", "repeat_count": "${n}"},
     {"type": "range", "name": "score", "label": "Score?", "parameters": "start=1 end=4",
      "required": "yes"},
+    {"type": "begin repeat", "name": "item", "label": "Item"},
+    {"type": "text", "name": "thing", "label": "Thing?", "required": "yes"},
+    {"type": "end repeat"},
     {"type": "end repeat"},
     {"type": "begin group", "name": "g", "label": "Place", "appearance": "field-list"},
     {"type": "datetime", "name": "when", "label": "When?"},
@@ -78,9 +82,11 @@ ACTIONS = st.one_of(
 
 
 # An honest resident's way through, as steps: "[label]" presses, "@..." sends, else typed.
-HONEST = ["1", "[2]", "24/11/2026 10:00", "@location 35.0,8.0", "@location 35.0,8.1",
-          "[Done ✔]", "@voice", "[Yes]", "[No, go on]", "@document a.pdf application/pdf 900",
-          "[✅ Send my answers]"]  # fmt: skip
+HONEST = [
+    "1", "[2]", "pen", "[No, go on]", "24/11/2026 10:00", "@location 35.0,8.0",
+    "@location 35.0,8.1", "[Done ✔]", "@voice", "[Yes]", "[No, go on]",
+    "@document a.pdf application/pdf 900", "[✅ Send my answers]",
+]  # fmt: skip
 
 
 async def play(actions: list[tuple[str, object]], honest_steps: int = 0) -> int:

@@ -23,10 +23,12 @@ IMPOSSIBLE: list[Row] = [
     {"type": "background-audio", "name": "recording"},  # row 7
     {"type": "begin repeat", "name": "members", "label": "Member"},  # row 8
     {"type": "begin repeat", "name": "jobs", "label": "Job"},  # row 9
+    {"type": "begin repeat", "name": "shifts", "label": "Shift"},  # row 10
     {"type": "text", "name": "member_name", "label": "Name"},
     {"type": "end repeat"},
     {"type": "end repeat"},
-    {"type": "calculate", "name": "pick", "calculation": "random()"},  # row 13
+    {"type": "end repeat"},
+    {"type": "calculate", "name": "pick", "calculation": "random()"},  # row 15
 ]  # fmt: skip
 
 
@@ -39,8 +41,9 @@ def test_each_impossible_row_is_named_with_what_to_write_instead() -> None:
     assert "instance('LIST')/root/item[name = ${key}]/COLUMN" in by_row[5]
     assert "ask a geopoint, or a select_one" in by_row[6]
     assert "ask an audio question" in by_row[7]
-    assert "ask the inner questions once per member" in by_row[9] and 8 not in by_row
-    assert "once(uuid())" in by_row[13]
+    assert "ask the innermost questions as fixed questions" in by_row[10]
+    assert 8 not in by_row and 9 not in by_row  # two levels of repeats run
+    assert "once(uuid())" in by_row[15]
     assert 2 not in by_row  # the plain text question is fine
 
 

@@ -200,3 +200,56 @@ async def test_a_repeat_left_out_by_skip_logic_is_never_asked_nor_exported(
     async with sqlite_db.reader() as s:
         table = await survey_table(s, "kids")
     assert [t.form_id for t in table.repeats] == ["kid"] and table.repeats[0].rows == ()
+
+
+NESTED: list[Row] = [
+    {"type": "integer", "name": "hh_size", "label": "How many people?", "required": "yes"},
+    {"type": "begin repeat", "name": "member", "label": "Member", "repeat_count": "${hh_size}"},
+    {"type": "text", "name": "m_name", "label": "Name?", "required": "yes"},
+    {"type": "begin repeat", "name": "job", "label": "Job of ${m_name}"},
+    {"type": "text", "name": "job_title", "label": "What work does ${m_name} do?",
+     "required": "yes"},
+    {"type": "end repeat"},
+    {"type": "calculate", "name": "n_jobs", "calculation": "count(${job_title})"},
+    {"type": "end repeat"},
+    {"type": "calculate", "name": "all_jobs", "calculation": "count(${job_title})"},
+]  # fmt: skip
+
+
+async def test_a_roster_with_jobs_inside_each_member_two_levels_deep(
+    chat: Chat, sqlite_db: Database
+) -> None:
+    await open_form(chat, NESTED, [], {"form_id": "jobs"}, "en")
+    await chat.send("2")
+    await chat.send("Amal")
+    assert chat.said("— Job of Amal 1 —\nWhat work does Amal do?")
+    await chat.send("Teacher")
+    assert chat.said("Job of Amal: add another?")
+    await chat.press("Yes, add another")
+    await chat.send("Farmer")
+    await chat.press("No, go on")
+    assert chat.said("— Member 2 of 2 —")
+    await chat.send("Sami")
+    await chat.send("Student")
+    assert chat.said("Job of Sami: add another?")
+    await chat.press("◀ Back")
+    assert chat.said("What work does Sami do?")
+    await chat.press("◀ Back")  # out of the inner instance, to Sami's name
+    assert chat.said("Name?")
+    await chat.press("Keep this answer")
+    await chat.press("Keep this answer")
+    await chat.press("No, go on")
+    assert chat.said("Please check your answers:") and "Farmer" in chat.last_text
+    await chat.press("✅ Send my answers")
+    answers = await stored(sqlite_db, "jobs")
+    assert answers["job_title__1__2"] == "Farmer" and answers["job_title__2__1"] == "Student"
+    assert answers["n_jobs__1"] == "2" and answers["n_jobs__2"] == "1"
+    assert answers["all_jobs"] == "3"
+    async with sqlite_db.reader() as s:
+        table = await survey_table(s, "jobs")
+    member, job = table.repeats
+    assert [r[member.header.index("member/m_name")] for r in member.rows] == ["Amal", "Sami"]
+    titles = [r[job.header.index("member/job/job_title")] for r in job.rows]
+    assert titles == ["Teacher", "Farmer", "Student"]
+    assert [r[job.header.index("_parent_index")] for r in job.rows] == [1, 1, 2]
+    assert {r[job.header.index("_parent_table_name")] for r in job.rows} == {"member"}

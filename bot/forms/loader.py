@@ -418,17 +418,19 @@ class _Builder:
         groups: tuple[Labels, ...],
     ) -> None:
         name = str(child.get("name", ""))
-        if self.repeat:
+        parent = next((r for r in self.repeats if r.name == self.repeat), None)
+        if parent is not None and parent.parent:
             self.problem(
                 name,
-                "a repeat inside a repeat is not supported in a chat; ask the inner questions "
-                "once per member as fixed questions, or make the inner repeat a separate form",
+                "a repeat inside a repeat inside a repeat is not supported in a chat; ask the "
+                "innermost questions as fixed questions, or make them a separate form",
             )
             return
         control = child.get("control") or {}
         count = str(control.get("jr:count") or "").strip()
         own = str((child.get("bind") or {}).get("relevant") or "").strip()
         repeat_path = (*path, name)
+        around = relevant + (((own, "/".join(repeat_path)),) if own else ())
         self.repeats.append(
             Repeat(
                 name,
@@ -436,18 +438,16 @@ class _Builder:
                 self.row(name) or 0,
                 self.labels(child.get("label")),
                 count,
+                parent=self.repeat,
+                relevant=tuple(e for e, _owner in around),
+                relevant_from=tuple(o for _e, o in around),
             )
         )
-        self.repeat = name
+        outer, self.repeat = self.repeat, name
         try:
-            self.walk(
-                child.get("children") or [],
-                repeat_path,
-                relevant + (((own, "/".join(repeat_path)),) if own else ()),
-                groups,
-            )
+            self.walk(child.get("children") or [], repeat_path, around, groups)
         finally:
-            self.repeat = ""
+            self.repeat = outer
         if count:
             for ref in references(count):
                 if not any(q.name == ref for q in self.questions):

@@ -214,6 +214,10 @@ class Repeat:
     row: int = 0
     label: Labels = field(default_factory=dict)
     count: str = ""  # repeat_count: a number or an expression; "" asks "Add another?"
+    parent: str = ""  # the repeat around this one (one level of nesting)
+    # The repeat's own relevant and those of the groups around it, with their owners.
+    relevant: tuple[str, ...] = ()
+    relevant_from: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -312,7 +316,16 @@ class Form:
                 **data,
                 "languages": tuple(data.get("languages") or ()),
                 "warnings": tuple(data.get("warnings") or ()),
-                "repeats": tuple(Repeat(**r) for r in data.get("repeats") or ()),
+                "repeats": tuple(
+                    Repeat(
+                        **{
+                            **r,
+                            "relevant": tuple(r.get("relevant") or ()),
+                            "relevant_from": tuple(r.get("relevant_from") or ()),
+                        }
+                    )
+                    for r in data.get("repeats") or ()
+                ),
             },
             questions=questions,
             choices=choices,

@@ -24,35 +24,50 @@ from bot.i18n import _, pgettext, use_language
 MAX_INSTANCES = 30  # no household roster in a chat goes beyond this
 ADD_ANOTHER = "add_another"  # Question.meta of the "Add another?" questions
 YES_NO_LIST = "__musharaka_add_another"
-_INSTANCE = re.compile(r"^(?P<base>.+)__(?P<n>[0-9]+)$")
+_INSTANCE = re.compile(r"^(?P<base>.+?)(?P<n>(?:__[0-9]+)+)$")
 _KEPT = "${\x00"  # a reference the renaming leaves alone (no field name holds NUL)
 _INDEXED = re.compile(r"indexed-repeat\s*\(\s*\$\{[^}\s]+\}")
 POSITION = re.compile(r"position\s*\(\s*\.\.\s*\)")
 
 
-def copy_name(name: str, instance: int) -> str:
-    return f"{name}__{instance}"
+def copy_name(name: str, instance: int | str) -> str:
+    """'age', 2 -> 'age__2'; a suffix '__2__1' (a repeat inside a repeat) is added as it is."""
+    suffix = instance if isinstance(instance, str) else f"__{instance}"
+    return f"{name}{suffix}"
 
 
-def split_name(name: str) -> tuple[str, int] | None:
-    """'age__2' -> ('age', 2); None for a name that is not an instance's copy."""
+def split_name(name: str) -> tuple[str, tuple[int, ...]] | None:
+    """'age__2' -> ('age', (2,)), 'job__2__1' -> ('job', (2, 1)); None for other names."""
     found = _INSTANCE.match(name)
-    return (found["base"], int(found["n"])) if found else None
+    if not found:
+        return None
+    return found["base"], tuple(int(n) for n in found["n"][2:].split("__"))
 
 
-def add_name(repeat: str, instance: int) -> str:
-    return f"{repeat}__add__{instance}"
+def add_name(repeat: str, instance: int | str) -> str:
+    suffix = instance if isinstance(instance, str) else f"__{instance}"
+    return f"{repeat}__add{suffix}"
 
 
-def instance_count(form: Form, repeat: Repeat, answers: dict[str, str]) -> int:
-    """How many instances of ``repeat`` the answers ask for."""
+def instance_count(
+    form: Form,
+    repeat: Repeat,
+    answers: dict[str, str],
+    suffix: str = "",
+    renames: dict[str, str] | None = None,
+) -> int:
+    """How many instances of ``repeat`` the answers ask for (inside the parent instance
+    ``suffix``, whose names ``renames`` gives)."""
     if not repeat.count:
         count = 1
-        while count < MAX_INSTANCES and answers.get(add_name(repeat.name, count)) == "yes":
+        while (
+            count < MAX_INSTANCES
+            and answers.get(add_name(repeat.name, f"{suffix}__{count}")) == "yes"
+        ):
             count += 1
         return count
     try:
-        number = to_number(evaluate_string(repeat.count, answers))
+        number = to_number(evaluate_string(_rewrite(repeat.count, renames or {}, 0), answers))
     except ExpressionError:
         return 0
     if math.isnan(number) or number < 1:
@@ -60,31 +75,22 @@ def instance_count(form: Form, repeat: Repeat, answers: dict[str, str]) -> int:
     return min(int(number), MAX_INSTANCES)
 
 
+def chain(form: Form, repeat: str) -> list[Repeat]:
+    """The repeats around a question, outermost first."""
+    by_name = {r.name: r for r in form.repeats}
+    found: list[Repeat] = []
+    while repeat and repeat in by_name and len(found) < 5:
+        found.insert(0, by_name[repeat])
+        repeat = by_name[repeat].parent
+    return found
+
+
 def expand(form: Form, answers: dict[str, str], language: str) -> Form:
     """``form`` with each repeat's questions copied once per instance."""
     if not form.repeats:
         return form
-    by_repeat = {r.name: r for r in form.repeats}
-    members = {r.name: [q.name for q in form.questions if q.repeat == r.name] for r in form.repeats}
-    questions: list[Question] = []
-    done: set[str] = set()
-    for question in form.questions:
-        if not question.repeat:
-            questions.append(question)
-            continue
-        if question.repeat in done:
-            continue
-        done.add(question.repeat)
-        repeat = by_repeat[question.repeat]
-        count = instance_count(form, repeat, answers)
-        block = [q for q in form.questions if q.repeat == repeat.name]
-        for n in range(1, count + 1):
-            heading = _instance_label(repeat, n, count, language)
-            renames = {name: copy_name(name, n) for name in members[repeat.name]}
-            for original in block:
-                questions.append(_copy(original, repeat, n, renames, heading))
-            if not repeat.count:
-                questions.append(_add_question(repeat, n, language))
+    chains = {q.name: chain(form, q.repeat) for q in form.questions}
+    questions = _walk(form, list(form.questions), chains, answers, language, 0, "", {}, ())
     choices = dict(form.choices)
     with use_language(language):
         choices[YES_NO_LIST] = (
@@ -92,6 +98,49 @@ def expand(form: Form, answers: dict[str, str], language: str) -> Form:
             Choice("no", {"": pgettext("repeat", "No, go on")}),
         )
     return replace(form, questions=tuple(questions), choices=choices)
+
+
+def _walk(
+    form: Form,
+    questions: list[Question],
+    chains: dict[str, list[Repeat]],
+    answers: dict[str, str],
+    language: str,
+    depth: int,
+    suffix: str,
+    renames: dict[str, str],
+    where: tuple[tuple[Repeat, int, Labels], ...],
+) -> list[Question]:
+    out: list[Question] = []
+    index = 0
+    while index < len(questions):
+        question = questions[index]
+        around = chains[question.name]
+        if len(around) <= depth:
+            out.append(_copy(question, where, renames) if where else question)
+            index += 1
+            continue
+        repeat = around[depth]
+        end = index
+        while end < len(questions) and repeat in chains[questions[end].name][depth : depth + 1]:
+            end += 1
+        block = questions[index:end]
+        count = instance_count(form, repeat, answers, suffix, renames)
+        for n in range(1, count + 1):
+            inner = f"{suffix}__{n}"
+            named = {**renames, **{q.name: copy_name(q.name, inner) for q in block}}
+            label = {
+                code: _rewrite(text, renames, 0)  # "Job of ${m_name}": this member's name
+                for code, text in _instance_label(repeat, n, count, language).items()
+            }
+            out += _walk(
+                form, block, chains, answers, language, depth + 1, inner, named,
+                (*where, (repeat, n, label)),
+            )  # fmt: skip
+            if not repeat.count:
+                out.append(_add_question(repeat, inner, language, where, renames))
+        index = end
+    return out
 
 
 def _instance_label(repeat: Repeat, n: int, count: int, language: str) -> Labels:
@@ -105,25 +154,36 @@ def _instance_label(repeat: Repeat, n: int, count: int, language: str) -> Labels
         return labels
 
 
-def _add_question(repeat: Repeat, n: int, language: str) -> Question:
+def _add_question(
+    repeat: Repeat,
+    suffix: str,
+    language: str,
+    where: tuple[tuple[Repeat, int, Labels], ...],
+    renames: dict[str, str],
+) -> Question:
     with use_language(language):
         labels = {
-            code: _("{label}: add another?").format(label=text)
+            code: _rewrite(_("{label}: add another?").format(label=text), renames, 0)
             for code, text in (repeat.label or {"": repeat.name}).items()
         }
-    return Question(
-        name=add_name(repeat.name, n),
-        path=f"{repeat.path}__add__{n}",
+    question = Question(
+        name=add_name(repeat.name, suffix),
+        path=f"{repeat.path}__add{suffix}",
         kind=Kind.SELECT_ONE,
         label=labels,
         required="true()",
         choice_list=YES_NO_LIST,
         meta=ADD_ANOTHER,
         repeat=repeat.name,
+        relevant=tuple(_rewrite(e, renames, 0) for e in repeat.relevant),
+        relevant_from=repeat.relevant_from,
+        groups=tuple(label for _r, _n, label in where),
     )
+    return question
 
 
 def _rewrite(expression: str, renames: dict[str, str], n: int) -> str:
+    """${field} -> the instance's copy; position(..) -> ``n`` (0: left as it is)."""
     if not expression:
         return expression
 
@@ -134,22 +194,23 @@ def _rewrite(expression: str, renames: dict[str, str], n: int) -> str:
     # indexed-repeat(${age}, ${member}, position(..) - 1): the first argument is every
     # instance's answer, even inside the repeat.
     kept = _INDEXED.sub(lambda m: m.group(0).replace("${", _KEPT), expression)
-    return POSITION.sub(str(n), REFERENCE.sub(rename, kept)).replace(_KEPT, "${")
+    renamed = REFERENCE.sub(rename, kept).replace(_KEPT, "${")
+    return POSITION.sub(str(n), renamed) if n else renamed
 
 
 def _copy(
-    question: Question, repeat: Repeat, n: int, renames: dict[str, str], heading: Labels
+    question: Question, where: tuple[tuple[Repeat, int, Labels], ...], renames: dict[str, str]
 ) -> Question:
-    prefix = repeat.path
-    path = question.path
-    if path == prefix or path.startswith(prefix + "/"):
-        path = f"{prefix}__{n}{path[len(prefix) :]}"
-    owners = tuple(
-        f"{prefix}__{n}{owner[len(prefix) :]}"
-        if owner == prefix or owner.startswith(prefix + "/")
-        else owner
-        for owner in question.relevant_from
-    )
+    """A question of a repeat instance (``where``: each repeat around it, outermost first,
+    with the instance's number and heading)."""
+    n = where[-1][1]
+
+    def moved(path: str) -> str:
+        for repeat, number, _label in reversed(where):  # innermost first
+            prefix = repeat.path
+            if path == prefix or path.startswith(prefix + "/"):
+                path = f"{prefix}__{number}{path[len(prefix) :]}"
+        return path
 
     def labels(texts: Labels) -> Labels:
         return {code: _rewrite(text, renames, n) for code, text in texts.items()}
@@ -157,26 +218,32 @@ def _copy(
     return replace(
         question,
         name=renames[question.name],
-        path=path,
+        path=moved(question.path),
         label=labels(question.label),
         hint=labels(question.hint),
         relevant=tuple(_rewrite(e, renames, n) for e in question.relevant),
-        relevant_from=owners,
+        relevant_from=tuple(moved(owner) if owner else owner for owner in question.relevant_from),
         required=_rewrite(question.required, renames, n),
         constraint=_rewrite(question.constraint, renames, n),
         choice_filter=_rewrite(question.choice_filter, renames, n),
         calculation=_rewrite(question.calculation, renames, n),
-        groups=(*question.groups, heading),
+        groups=(*question.groups, *(label for _r, _n, label in where)),
         field_list="",
     )
 
 
 def repeat_values(form: Form, values: dict[str, str]) -> dict[str, list[str]]:
-    """Outside a repeat, ``${name}`` of a repeat question: every instance's value."""
+    """Outside a repeat, ``${name}`` of a repeat question: every instance's value; inside
+    an outer instance, ``${name}__2`` of an inner repeat's question: that instance's ones."""
     lists: dict[str, list[str]] = {}
     for question in form.questions:
         if question.repeat and question.meta != ADD_ANOTHER:
             found = split_name(question.name)
             if found is not None:
-                lists.setdefault(found[0], []).append(values.get(question.name, ""))
+                base, numbers = found
+                value = values.get(question.name, "")
+                lists.setdefault(base, []).append(value)
+                for depth in range(1, len(numbers)):
+                    prefix = "".join(f"__{k}" for k in numbers[:depth])
+                    lists.setdefault(f"{base}{prefix}", []).append(value)
     return lists
