@@ -512,16 +512,12 @@ def file_prefix(form_id: str, submission_uuid: str) -> str:
 
 
 async def file_prefixes(session: AsyncSession, telegram_id: int) -> list[str]:
-    """The file-store folders of a person's submissions that hold files."""
+    """The file-store folders of a person's submissions (spoken text answers keep their
+    files there too, so every submission's folder is named; a missing one is no harm)."""
     rows = await session.execute(
         select(SurveyForm.form_id, SurveySubmission.uuid)
         .join(SurveySubmission, SurveySubmission.form_pk == SurveyForm.id)
-        .join(SurveyAnswer, SurveyAnswer.submission_id == SurveySubmission.id)
-        .where(
-            SurveySubmission.respondent_id == telegram_id,
-            SurveyAnswer.kind.in_(sorted(FILE_KINDS)),
-        )
-        .distinct()
+        .where(SurveySubmission.respondent_id == telegram_id)
     )
     return [file_prefix(form_id, uuid) for form_id, uuid in rows]
 

@@ -155,3 +155,38 @@ async def test_the_local_file_store_keeps_keys_inside_its_folder(tmp_path: Path)
             await local.put(key, b"x")
     assert await local.delete_prefix("surveys/f/u1") == 1
     assert await local.delete_prefix("surveys/f/u1") == 0
+
+
+SPOKEN: list[Row] = [
+    {"type": "text", "name": "needs", EN: "What does your street need most?",
+     AR: "ما أكثر ما يحتاجه شارعك؟", "required": "yes", "bind::musharaka:voice": "yes"},
+    {"type": "text", "name": "name", EN: "Your first name?", AR: "اسمك الأول؟"},
+    {"type": "image", "name": "street", EN: "A photo of the street", AR: "صورة الشارع"},
+]  # fmt: skip
+
+
+async def test_a_resident_who_prefers_to_speak_answers_a_text_question_with_a_voice_note(
+    chat: Chat, sqlite_db: Database, store: LocalFileStore
+) -> None:
+    await open_form(chat, SPOKEN, [], {"form_id": "spoken"}, "ar")
+    assert chat.said(
+        translate("ar", "Type your answer, or send a voice note (hold the 🎤 button).")
+    )
+    await chat.send_voice()
+    assert chat.said("اسمك الأول؟")
+    await chat.send_voice()  # this one must be typed
+    assert chat.said(translate("ar", "I cannot read stickers, voice notes or videos here."))
+    await chat.send("أمل")
+    await chat.send_document("street.jpg", "image/jpeg", 300_000)  # a photo sent as a file
+    assert translate("ar", "(recording received)") in chat.last_text
+    await chat.press(translate("ar", "✅ Send my answers"))
+    answers = await stored(sqlite_db, "spoken")
+    assert answers["needs"].startswith("needs-") and answers["needs"].endswith(".ogg")
+    assert answers["name"] == "أمل" and answers["street"].startswith("demo-document-")
+    assert [p.name for p in store.root.rglob("*.ogg")] == [answers["needs"]]
+
+
+def test_voice_is_for_text_questions() -> None:
+    bad = [{"type": "integer", "name": "n", "label": "N", "bind::musharaka:voice": "yes"}]
+    with pytest.raises(FormError, match="musharaka:voice is for text questions"):
+        load_xlsform(xlsform_bytes(bad))

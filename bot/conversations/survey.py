@@ -266,6 +266,8 @@ def instruction(question: Question, run: Run, pending: list[str]) -> str:
     if kind == Kind.DECIMAL:
         return _("Type a number.")
     if kind == Kind.TEXT:
+        if question.voice:
+            return _("Type your answer, or send a voice note (hold the 🎤 button).")
         return _("Type your answer.")
     if kind == Kind.DATE:
         return _("Type a date as day/month/year, for example 24/11/2026.")
@@ -557,7 +559,10 @@ class Turn:
             return ngettext("{n} point", "{n} points", count).format(n=count)
         if kind == Kind.IMAGE:
             return _("(photo received)")
-        if kind == Kind.AUDIO:
+        if kind == Kind.AUDIO or (
+            question.voice
+            and ((self.draft.get("files") or {}).get(question.name) or {}).get("answer") == value
+        ):
             return _("(recording received)")
         if kind == Kind.VIDEO:
             return _("(video received)")
@@ -836,6 +841,14 @@ class SurveyConversation(Conversation):
         value: str | Problem
         if question.kind in FILE_KINDS and event.kind != EventKind.TEXT:
             value = self._file_answer(turn, question, event)
+        elif question.voice and event.kind in (EventKind.VOICE, EventKind.AUDIO):
+            value = self._file_answer(turn, question, event)  # spoken instead of typed
+        elif (
+            question.kind == Kind.IMAGE
+            and event.kind == EventKind.DOCUMENT
+            and event.mime_type.startswith("image/")
+        ):
+            value = event.file_id  # a photo sent as a file (uncompressed)
         elif event.kind in UNREADABLE:
             value = Problem("unreadable")
         elif question.kind in LINE_KINDS and event.kind in (EventKind.LOCATION, EventKind.TEXT):
@@ -1122,7 +1135,7 @@ class SurveyConversation(Conversation):
         wanted = [
             (question, value, sent.get(question.name) or {})
             for question, value in turn.run.stored_answers()
-            if question.kind in FILE_KINDS
+            if question.kind in FILE_KINDS or (question.voice and question.name in sent)
         ]
         if not wanted:
             return True

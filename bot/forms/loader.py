@@ -47,6 +47,7 @@ NO_FORM_ID = "musharaka-no-form-id"
 XLSX_MAGIC = b"PK\x03\x04"  # a zip: Office Open XML
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file: Excel 97-2003
 THANKS_SETTING = "musharaka:thanks"
+VOICE_SETTING = "musharaka:voice"  # bind::musharaka:voice = yes: a text may be spoken
 # pyxform's own rows in a table-list group (xls2json.py): a note that carries the group's
 # label, and a select with appearance 'label' that only draws the choices as a header.
 TABLE_LABEL_NOTE = "generated_table_list_label_"
@@ -526,6 +527,14 @@ class _Builder:
             extra.update(self.range_bounds(name, child.get("parameters") or {}))
         if kind in (Kind.AUDIO, Kind.VIDEO, Kind.FILE, Kind.IMAGE):
             extra.update(self.file_limits(name, child))
+        voice = str(bind.get(VOICE_SETTING) or "").strip().lower()
+        if voice in TRUE_WORDS:
+            if kind != Kind.TEXT:
+                self.problem(name, f"{VOICE_SETTING} is for text questions")
+            else:
+                extra["voice"] = True
+        elif voice not in FALSE_WORDS:
+            self.problem(name, f"{VOICE_SETTING} must be yes or no, not {voice!r}")
         if child.get("media"):
             self.warnings.append(f"{name}: images and audio in labels are not shown in the chat")
         label = self.labels(child.get("label"))

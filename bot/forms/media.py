@@ -71,7 +71,8 @@ def accepted(question: Question, attachment: Attachment) -> bool:
 
 def problem(question: Question, attachment: Attachment) -> Problem | None:
     """Why this file cannot answer ``question`` (wrong kind, type or size), or None."""
-    if attachment.kind not in TAKES.get(question.kind, ()):
+    takes = TAKES[Kind.AUDIO] if question.voice else TAKES.get(question.kind, frozenset())
+    if attachment.kind not in takes:
         return Problem(f"need_{question.kind.value}")
     if not accepted(question, attachment):
         return Problem("wrong_type", params={"types": ", ".join(question.accept)})

@@ -192,6 +192,8 @@ class Question:
     # the accepted types (body::accept: '.pdf', 'application/pdf', 'image/*').
     max_size: int | None = None
     accept: tuple[str, ...] = ()
+    # text: a voice note may answer it instead (bind::musharaka:voice = yes).
+    voice: bool = False
 
     @property
     def asked(self) -> bool:
