@@ -503,9 +503,6 @@ async def export_personal_data(session: AsyncSession, telegram_id: int) -> dict[
     return {"survey_submissions": submissions}
 
 
-FILE_KINDS = frozenset({"audio", "video", "file"})
-
-
 def file_prefix(form_id: str, submission_uuid: str) -> str:
     """Where a submission's files are kept in the file store (storage.files)."""
     return f"surveys/{form_id}/{submission_uuid}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -253,3 +254,20 @@ async def test_a_roster_with_jobs_inside_each_member_two_levels_deep(
     assert titles == ["Teacher", "Farmer", "Student"]
     assert [r[job.header.index("_parent_index")] for r in job.rows] == [1, 1, 2]
     assert {r[job.header.index("_parent_table_name")] for r in job.rows} == {"member"}
+
+
+def test_forms_export_writes_one_csv_per_repeat(tmp_path: Path) -> None:
+    from tests.support.xlsforms import write_xlsform
+    from tests.test_survey_cli import musharaka
+
+    form = write_xlsform(tmp_path / "roster.xlsx", ROSTER, YES_NO, SETTINGS)
+    assert musharaka(tmp_path, "forms", "import", str(form)).returncode == 0
+    exported = musharaka(tmp_path, "forms", "export", "roster", "--format", "csv")
+    assert exported.returncode == 0, exported.stderr
+    assert "member: written to" in exported.stdout
+    header = (tmp_path / "roster-member.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("member/m_name,member/pos,member/m_age,member/m_school,")
+    assert header.endswith(
+        "_index,_parent_table_name,_parent_index,_submission__id,_submission__uuid"
+    )
+    assert (tmp_path / "roster-visit.csv").exists()
