@@ -43,3 +43,27 @@ def test_telegram_language_codes_are_mapped_to_ours() -> None:
     assert normalize_language("fr_FR") == "fr"
     assert normalize_language("de", default="en") == "en"
     assert normalize_language(None) == "ar"
+
+
+def test_arabic_counts_from_eleven_to_ninety_nine_take_the_accusative() -> None:
+    """Arabic has six plural forms: 3–10 take the plural («٥ أشخاص»), 11–99 the singular
+    accusative («١٥ شخصًا»), 100, 101, 102... the singular genitive («١٠٠ شخص»). All catalogues
+    of a language are merged at run time and read with the first one's plural rule, so they
+    must share it; and the form that rule picks for 15 must not lack the accusative's tanween
+    (ً) that the form for 100 has (the two were swapped in some messages)."""
+    import gettext
+
+    from babel.messages.pofile import read_po
+
+    rules, swapped = set(), []
+    for path in sorted((i18n_catalogs.LOCALES_DIR / "ar" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale="ar")
+        rules.add(catalog.plural_expr.replace(" ", ""))
+        plural = gettext.c2py(catalog.plural_expr)
+        for message in catalog:
+            forms = message.string if message.pluralizable else ()
+            if len(forms) == 6 and forms[plural(100)].count("ً") > forms[plural(15)].count("ً"):
+                swapped.append(f"{path.name}: 15 → {forms[plural(15)]}")
+    assert len(rules) == 1, rules
+    assert swapped == []
