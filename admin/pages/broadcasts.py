@@ -26,7 +26,7 @@ from bot.conversations.broadcast import AUDIENCE_LABELS, MAX_DAYS_AHEAD
 from bot.formatting import format_moment, format_number
 from bot.i18n import LANGUAGE_NAMES, N_, _, ngettext
 from bot.textinput import normalize_digits
-from storage import audit, broadcasts
+from storage import audit, broadcasts, wedid
 from storage.broadcasts import TEXT_MAX_CHARS, Audience, Broadcast, BroadcastStatus
 from storage.people import StaffMember
 from storage.reference import list_districts
@@ -79,7 +79,15 @@ def clean_values(
     return tuple(dict.fromkeys(v for v in values if v in allowed))
 
 
+# Audiences other areas send to (not offered in the composer).
+OTHER_AUDIENCE_LABELS = {
+    wedid.AUDIENCE: N_("Survey participants of a district (you said, we did)"),
+}
+
+
 def audience_summary(audience: Audience, choices: dict[str, list[tuple[str, str]]]) -> str:
+    if audience.kind in OTHER_AUDIENCE_LABELS:
+        return _(OTHER_AUDIENCE_LABELS[audience.kind])
     label = _(AUDIENCE_LABELS.get(audience.kind, audience.kind))
     if not audience.values:
         return label

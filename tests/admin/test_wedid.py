@@ -55,6 +55,9 @@ async def test_a_we_did_update_reaches_exactly_thala_s_participants_through_tele
     async with site.db.reader() as s:
         [update] = await wedid.updates_for(s, "needs_survey")
     assert update.recipients == 5
+    await karim.open("/broadcasts")  # listed among the announcements by name, not by code
+    assert "المشاركون في الاستبيان من معتمدية (قلتم، فعلنا)" in karim.text
+    assert "wedid" not in karim.text
     await karim.submit("/we-did", {**form, "district": "nowhere", "key": "k2"})
     assert "اختر معتمدية وقطاعًا وحالة" in karim.text
 
