@@ -1154,11 +1154,3 @@ async def erase_personal_data(session: AsyncSession, telegram_id: int, now: date
         .where(Booking.requester_id == user_id)
         .values(description="", consultant_note="", feedback_comment="", request_key=None)
     )
-
-
-def as_int(value: object) -> int | None:
-    """A button argument as a positive id, or None (forged or garbled)."""
-    text_value = str(value)
-    if len(text_value) > 18 or not text_value.isascii() or not text_value.isdigit():
-        return None
-    return int(text_value)

@@ -54,7 +54,6 @@ from storage.consultations import (
     BookingKind,
     BookingStatus,
     Slot,
-    as_int,
 )
 from storage.people import Role, role_at_least
 from storage.reminders import Reminder
@@ -441,7 +440,7 @@ class BookConsultation(Conversation):
 
     def _pick(self, ctx: Context, key: str, args: tuple[str, ...]) -> Any | None:
         """The item a button index points at in a list kept in the state, or None."""
-        index = as_int(args[0]) if args else None
+        index = payloads.int_arg(args)
         options = ctx.state.get(key) or []
         if index is None or index >= len(options):
             ctx.toast(_("This button is no longer active."))
@@ -479,7 +478,7 @@ class BookConsultation(Conversation):
         await self._ask_slot(ctx, date.fromisoformat(day))
 
     async def _on_page(self, ctx: Context, args: tuple[str, ...]) -> None:
-        page = as_int(args[0]) if args else None
+        page = payloads.int_arg(args)
         if ctx.step != "day" or page is None:
             ctx.toast(_("This button is no longer active."))
             return
@@ -693,7 +692,7 @@ def _party(view: BookingView, telegram_id: int) -> str | None:
 
 async def _view_for_button(ctx: Context, args: tuple[str, ...]) -> tuple[BookingView, str] | None:
     """The booking a global button points at, if the presser is one of its two parties."""
-    booking_id = as_int(args[0]) if args else None
+    booking_id = payloads.int_arg(args)
     view = None
     if booking_id is not None:
         async with ctx.db.reader() as s:
@@ -980,7 +979,7 @@ async def _ask_for_feedback(ctx: Context, view: BookingView) -> None:
 
 async def feedback_button(ctx: Context, args: tuple[str, ...]) -> None:
     found = await _view_for_button(ctx, args)
-    rating = as_int(args[1]) if len(args) > 1 else None
+    rating = payloads.int_arg(args, 1)
     if found is None:
         return
     view, party = found
