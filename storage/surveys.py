@@ -380,6 +380,10 @@ def answer_rows(question: str, kind: str, value: str) -> list[dict[str, Any]]:
     return [{"question": question, "kind": kind, "position": 0, "value": value, "number": number}]
 
 
+def _marker_in_round(key: bytes, form_pk: int, round_label: str, telegram_id: int) -> int:
+    return throttles.marker_number(key, f"survey:{form_pk}:{round_label[:ROUND_MAX]}", telegram_id)
+
+
 async def round_marker(
     session: AsyncSession, form_pk: int, round_label: str, telegram_id: int
 ) -> int:
@@ -387,19 +391,24 @@ async def round_marker(
     it stays on the submission after /delete, so the same account cannot answer twice in a
     round by erasing itself in between, while it identifies nobody."""
     key = await throttles.marker_key(session)
-    return throttles.marker_number(key, f"survey:{form_pk}:{round_label}", telegram_id)
+    return _marker_in_round(key, form_pk, round_label, telegram_id)
 
 
 async def has_answered(
-    session: AsyncSession, form_pk: int, round_label: str, respondent_id: int
+    session: AsyncSession,
+    form_pk: int,
+    round_label: str,
+    respondent_id: int,
+    *,
+    key: bytes | None = None,
 ) -> bool:
-    """Also in a read-only session: the marker key is only read here (no key yet, no marker)."""
+    """Also in a read-only session: without ``key`` the marker key is only read here (no key
+    yet, no marker)."""
     who = SurveySubmission.respondent_id == respondent_id
-    key = await throttles.existing_marker_key(session)
+    if key is None:
+        key = await throttles.existing_marker_key(session)
     if key is not None:
-        marker = throttles.marker_number(
-            key, f"survey:{form_pk}:{round_label[:ROUND_MAX]}", respondent_id
-        )
+        marker = _marker_in_round(key, form_pk, round_label, respondent_id)
         who = or_(who, SurveySubmission.one_per_round_key == marker)
     found = await session.scalar(
         select(SurveySubmission.id)
@@ -416,18 +425,19 @@ async def submit(session: AsyncSession, new: NewSubmission) -> tuple[SubmitOutco
     )
     if existing is not None:
         return SubmitOutcome.ALREADY_STORED, existing
-    key = None
+    marker = None
     if new.one_per_resident and new.respondent_id is not None:
-        if await has_answered(session, new.form_pk, new.round, new.respondent_id):
+        key = await throttles.marker_key(session)  # a writing session: made on first use
+        if await has_answered(session, new.form_pk, new.round, new.respondent_id, key=key):
             return SubmitOutcome.ALREADY_ANSWERED, None
-        key = await round_marker(session, new.form_pk, new.round[:ROUND_MAX], new.respondent_id)
+        marker = _marker_in_round(key, new.form_pk, new.round, new.respondent_id)
     submission = SurveySubmission(
         uuid=new.uuid,
         form_pk=new.form_pk,
         version_pk=new.version_pk,
         round=new.round[:ROUND_MAX],
         respondent_id=new.respondent_id,
-        one_per_round_key=key,
+        one_per_round_key=marker,
         district_code=(new.district_code or None),
         gender=(new.gender or None),
         age_group=(new.age_group or None),
