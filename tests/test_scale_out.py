@@ -5,7 +5,9 @@ send-rate token bucket of the broadcast senders."""
 from __future__ import annotations
 
 import asyncio
+import bisect
 import itertools
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -293,6 +295,38 @@ async def test_two_limiters_never_hand_out_turns_closer_than_the_spacing(redis_c
         assert paused.at_us == 0 and 0.3 < paused.wait <= 0.5
     finally:
         await other.aclose()
+
+
+async def test_a_stalled_sender_does_not_catch_up_in_a_burst(redis_client: Any) -> None:
+    """Sixteen sends waiting on their turns when the process freezes for a quarter of a
+    second (a long garbage collection, a busy core): the turns that fell due during the
+    freeze are given up, not sent all at once, so no rolling second holds more than the
+    limit."""
+    other = await second_client(redis_client)
+    prefix = prefix_of(redis_client)
+    loop = asyncio.get_running_loop()
+    sent_at: list[float] = []
+    started = loop.time()
+
+    async def sender(limiter: RedisSendLimiter) -> None:
+        while loop.time() - started < 2.6:
+            await limiter.wait_for_turn()
+            sent_at.append(loop.time())
+
+    async def freezes() -> None:
+        for at in (0.8, 1.7):
+            await asyncio.sleep(at - (loop.time() - started))
+            time.sleep(0.25)  # blocks the whole event loop, as a stall does
+
+    try:
+        limiters = [RedisSendLimiter(r, 60, prefix=prefix) for r in (redis_client, other)]
+        await asyncio.gather(freezes(), *(sender(limiters[n % 2]) for n in range(16)))
+    finally:
+        await other.aclose()
+    sent_at.sort()
+    busiest = max(bisect.bisect_left(sent_at, t + 1.0) - i for i, t in enumerate(sent_at))
+    assert busiest <= 60
+    assert len(sent_at) > 100  # and it kept sending: about 56 a second outside the freezes
 
 
 async def test_two_sender_workers_share_thirty_messages_a_second(
