@@ -316,7 +316,7 @@ async def test_a_stalled_sender_does_not_catch_up_in_a_burst(redis_client: Any) 
     async def freezes() -> None:
         for at in (0.8, 1.7):
             await asyncio.sleep(at - (loop.time() - started))
-            time.sleep(0.25)  # blocks the whole event loop, as a stall does
+            time.sleep(0.25)  # noqa: ASYNC251 (blocks the whole event loop, as a stall does)
 
     try:
         limiters = [RedisSendLimiter(r, 60, prefix=prefix) for r in (redis_client, other)]
