@@ -689,6 +689,9 @@ class Turn:
         self.run.set(question.name, value)
         self.set_pending([])
         label = self.run.render(question.text(self.lang))
+        intro = self.draft.pop("intro", None)
+        if intro and intro[0] == question.name:
+            label = f"{intro[1]}\n\n{label}"
         if pressed:
             self.ctx.edit(f"{label}\n➜ {self.show(question)}")
         return True
@@ -739,14 +742,16 @@ class SurveyConversation(Conversation):
                 )
             )
         intro.append(_("You can stop with /menu and come back later: your answers are kept."))
-        ctx.say("\n\n".join(intro))
         first = turn.run.next_after(None)
         while first is not None and first.name in draft["prefilled"]:
             first = turn.run.next_after(first.name)
+        # One message, not two: the welcome heads the first question (and stays above it
+        # when its answer is shown), so the resident's phone gets one notification.
         if first is None:
-            turn.review()
+            turn.review(notice="\n\n".join(intro))
         else:
-            turn.ask(first)
+            draft["intro"] = [first.name, "\n\n".join(intro)]
+            turn.ask(first, notice="\n\n".join(intro))
 
     def _new_draft(self, ctx: Context, live: LiveForm, kwargs: dict[str, Any]) -> dict[str, Any]:
         form = live.form

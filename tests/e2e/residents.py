@@ -35,7 +35,7 @@ SURVEY_ENTRY = "Needs survey: tell us what your district needs"  # in the menu
 SEND_LABEL = "✅ Send my answers"
 SENT_LABEL = "See my district's priorities"  # the button under the final thank-you
 STEPS = 14  # updates a resident sends from /start to the thank-you
-MESSAGES = 13  # messages the bot sends them meanwhile (the other replies are edits)
+MESSAGES = 12  # messages the bot sends them meanwhile (the other replies are edits)
 
 
 def choice_label(question: str, name: str, language: str) -> str:

@@ -77,6 +77,7 @@ DEFAULT_WEBHOOK_CONNECTIONS = 40
 SECRET_TOKEN_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 TEXT_METHODS = frozenset({"sendMessage", "editMessageText"})
+REPLY_WINDOW = 60.0  # seconds; see FakeBotApi.replies_outside_bulk_limit
 SENDING_METHODS = frozenset({
     "sendMessage", "forwardMessage", "forwardMessages", "copyMessage", "copyMessages",
     "sendPhoto", "sendLivePhoto", "sendAudio", "sendDocument", "sendVideo", "sendAnimation",
@@ -614,6 +615,7 @@ class FakeBotApi:
         limit_mode: bool = False,
         global_rate: int = 30,
         per_chat_rate: float = 1.0,
+        replies_outside_bulk_limit: bool = False,
         bot_username: str = "musharaka_test_bot",
         webhook_retry_delay: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
@@ -622,6 +624,11 @@ class FakeBotApi:
         self.limit_mode = limit_mode
         self.global_rate = global_rate
         self.per_chat_rate = per_chat_rate
+        # Telegram documents ~30 messages/s for *bulk* notifications. With this on, a message
+        # to someone who wrote to the bot in the last REPLY_WINDOW seconds counts as a reply:
+        # it keeps the one-per-second-per-chat limit but not the global one (campaigns).
+        self.replies_outside_bulk_limit = replies_outside_bulk_limit
+        self._last_update_from: dict[int, float] = {}
         self.bot_username = bot_username
         self.webhook_retry_delay = webhook_retry_delay
         self.latency = 0.0
@@ -1074,7 +1081,10 @@ class FakeBotApi:
         if not self.limit_mode or method not in SENDING_METHODS:
             return
         now = self._clock()
-        wait = max(self._global_wait(now), self._chat_wait(chat_id, now))
+        reply = self._is_reply(chat_id, now)
+        wait = self._chat_wait(chat_id, now) if reply else 0.0
+        if not reply:
+            wait = max(self._global_wait(now), self._chat_wait(chat_id, now))
         if wait > 0:
             self.throttled += 1
             retry_after = max(1, math.ceil(wait))
@@ -1084,9 +1094,16 @@ class FakeBotApi:
                 retry_after=retry_after,
                 violation=False,
             )
-        self._recent_sends.append(now)
+        if not reply:
+            self._recent_sends.append(now)
         if chat_id is not None:
             self._last_send_to_chat[chat_id] = now
+
+    def _is_reply(self, chat_id: int | None, now: float) -> bool:
+        if not self.replies_outside_bulk_limit or chat_id is None:
+            return False
+        wrote_at = self._last_update_from.get(chat_id)
+        return wrote_at is not None and now - wrote_at <= REPLY_WINDOW
 
     def _global_wait(self, now: float) -> float:
         """Seconds until the rolling one-second window has room for another send."""
@@ -1405,6 +1422,9 @@ class FakeBotApi:
 
     def _queue(self, payload: JSONDict) -> JSONDict:
         update = {"update_id": next(self._update_ids), **payload}
+        sender = (payload.get("message") or payload.get("callback_query") or {}).get("from")
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            self._last_update_from[sender["id"]] = self._clock()
         self._updates[update["update_id"]] = update
         self._pending.append(_PendingUpdate(update))
         self._notify()
