@@ -9,6 +9,7 @@ from storage import (  # noqa: F401
     broadcasts,
     cases,
     consultations,
+    form_media,
     people,
     reference,
     reminders,

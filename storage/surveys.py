@@ -202,10 +202,15 @@ async def import_form(
     source: bytes | None = None,
     source_name: str = "",
     round_override: str | None = None,
+    digest: str | None = None,
 ) -> tuple[StoredForm, ImportOutcome]:
-    """Store a form version (idempotent for the same file). The newest version is live."""
+    """Store a form version (idempotent for the same file). The newest version is live.
+    ``digest`` identifies the version's content when more than the file makes it (the
+    files the form attaches); by default the file's SHA-256."""
     definition = form.definition
-    digest = hashlib.sha256(source if source is not None else definition.encode()).hexdigest()
+    digest = (
+        digest or hashlib.sha256(source if source is not None else definition.encode()).hexdigest()
+    )
     row = await session.scalar(
         select(SurveyForm).where(SurveyForm.form_id == form.form_id).with_for_update()
     )

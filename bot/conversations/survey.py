@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.conversations import survey_search
 from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
@@ -190,6 +191,7 @@ PROBLEM_MESSAGES = {
     ),
     "not_a_choice": N_("Please choose one of the options shown."),
     "use_buttons": N_("Please answer with the buttons below."),
+    "type_letters": N_("Please type the first letters of your answer."),
     "need_audio": N_("Please send a voice note (hold the 🎤 button) or an audio file."),
     "need_video": N_("Please send a video, or a round video message."),
     "need_file": N_("Please send a file (📎, then “File”)."),
@@ -387,6 +389,7 @@ class Turn:
         if self.draft.get("current") != question.name:
             self.draft["current"] = question.name
             self.draft["page"] = 0
+            survey_search.set_query(self, "")
             existing = self.draft["answers"].get(question.name, "")
             self.set_pending(selected_values(existing) if question.has_choices else [])
         lines = []
@@ -411,11 +414,13 @@ class Turn:
         if hint:
             lines += ["", run.render(hint)]
         lines += self._choice_lines(question)
-        how = instruction(question, run, self.pending)
+        searched = survey_search.searchable(self, question)
+        how = survey_search.instruction(self, question) if searched else ""
+        how = how or instruction(question, run, self.pending)
         if how:
             lines += ["", how]
         existing = self.draft["answers"].get(question.name, "")
-        if existing and not question.has_choices and question.kind != Kind.NOTE:
+        if existing and (searched or not question.has_choices) and question.kind != Kind.NOTE:
             lines += ["", _("Your answer so far: {answer}").format(answer=self.show(question))]
         if not run.is_required(question) and question.kind not in (Kind.NOTE, Kind.ACKNOWLEDGE):
             lines.append(_("(optional)"))
@@ -453,7 +458,10 @@ class Turn:
             page = int(self.draft.get("page") or 0)
             pages = max(1, -(-len(shown) // CHOICES_PER_PAGE))
             page = min(page, pages - 1)
-            if len(shown) > CHOICES_PER_PAGE + 6:
+            matches = survey_search.offered(self, question, shown)
+            if matches is not None:  # a long list, searched by typing
+                shown, pages = matches, 1
+            elif len(shown) > CHOICES_PER_PAGE + 6:
                 shown = shown[page * CHOICES_PER_PAGE : (page + 1) * CHOICES_PER_PAGE]
             else:
                 pages = 1
@@ -470,6 +478,8 @@ class Turn:
                 action = {Kind.SELECT_ONE: "a", Kind.SELECT_MULTIPLE: "t", Kind.RANK: "r"}
                 buttons.append(ctx.button(label, action[question.kind], index_of[choice.name]))
             layout += auto_rows(buttons) if buttons else []
+            if survey_search.query(self):
+                layout.append([ctx.button(survey_search.again_label(), "sq")])
             if pages > 1:
                 paging = []
                 if page > 0:
@@ -505,7 +515,7 @@ class Turn:
             nav.append(ctx.button(_("◀ Back"), "back"))
         if (
             existing
-            and not question.has_choices
+            and (not question.has_choices or survey_search.searchable(self, question))
             and question.kind
             not in (
                 Kind.NOTE,
@@ -881,11 +891,16 @@ class SurveyConversation(Conversation):
             value = Problem("need_photo")
         elif question.kind in FILE_KINDS:
             value = Problem(f"need_{question.kind.value}")
+        elif survey_search.searchable(turn, question):
+            survey_search.typed(turn, question, event.text)  # the first letters of a choice
+            return
         elif question.kind in (Kind.NOTE, Kind.ACKNOWLEDGE, Kind.SELECT_MULTIPLE, Kind.RANK):
             value = Problem("use_buttons")
         else:
             value = turn.run.parse(question, event.text)
         if isinstance(value, Problem):
+            if value.code == "use_buttons" and survey_search.searchable(turn, question):
+                value = Problem("type_letters")  # a long list is answered by typing
             turn.ask(question, notice=self._typed_problem(value, ctx.lang))
             return
         if turn.accept(question, value, pressed=False):
@@ -1007,6 +1022,9 @@ class SurveyConversation(Conversation):
             if turn.accept(question, value, pressed=True):
                 ctx.say(_("Locations received, thank you."), remove_keyboard=True)
                 turn.after_answer(question)
+        elif action == "sq" and question.has_choices:
+            survey_search.set_query(turn, "")
+            turn.ask(question, edit=True)
         elif action == "pg" and question.has_choices and index is not None:
             turn.draft["page"] = max(0, index)
             turn.ask(question, edit=True)
@@ -1178,7 +1196,7 @@ class SurveyConversation(Conversation):
 
 
 def _index(args: tuple[str, ...]) -> int | None:
-    return payloads.int_arg(args, max_digits=4)
+    return payloads.int_arg(args, max_digits=6)  # a choice of a long attached list
 
 
 def _ordered(turn: Turn, question: Question) -> list[str]:

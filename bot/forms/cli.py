@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,17 @@ def add_parser(commands: Any) -> None:
         help="let this file take the place of a different form that has the same id in links "
         "(refused otherwise)",
     )
+    imp.add_argument(
+        "--media",
+        nargs="+",
+        type=Path,
+        metavar="DIR|FILE",
+        help="the CSV, XML or GeoJSON files the form attaches, or folders holding them "
+        "(default: the form's folder and FORM-media/ beside it)",
+    )
+    imp.add_argument(
+        "--lang", choices=["ar", "en", "fr"], default="en", help="language of the messages"
+    )
     sub.add_parser("list", help="the forms in the database, their version, round and answers")
     rnd = sub.add_parser("round", help="start a new survey round (residents may answer again)")
     rnd.add_argument("form_id")
@@ -38,10 +50,47 @@ def add_parser(commands: Any) -> None:
     export.add_argument("--output", "-o", type=Path, help="file to write (default FORM_ID.FORMAT)")
 
 
+class MediaFiles(Mapping[str, bytes]):
+    """The files given with --media (files, or folders searched by name), read only when
+    the form asks for one of them; ``used`` says which were."""
+
+    def __init__(self, form: Path, given: list[Path] | None) -> None:
+        self.folders: list[Path] = []
+        self.files: dict[str, Path] = {}
+        for path in given or [form.parent, form.with_name(f"{form.stem}-media")]:
+            if path.is_dir():
+                self.folders.append(path)
+            else:
+                self.files[path.name] = path
+        self.used: set[str] = set()
+
+    def _find(self, name: str) -> Path | None:
+        if name in self.files:
+            return self.files[name]
+        return next((f / name for f in self.folders if (f / name).is_file()), None)
+
+    def __getitem__(self, name: str) -> bytes:
+        if "/" in name or "\\" in name or name.startswith("."):
+            raise KeyError(name)
+        found = self._find(name)
+        if found is None:
+            raise KeyError(name)
+        self.used.add(name)
+        return found.read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    if args.forms_command == "import" and not args.file.exists():
-        print(f"{args.file}: no such file", file=sys.stderr)
-        return 2
+    if args.forms_command == "import":
+        missing = [p for p in [args.file, *(args.media or [])] if not p.exists()]
+        if missing:
+            print(f"{missing[0]}: no such file", file=sys.stderr)
+            return 2
     return asyncio.run(_run(settings, args))
 
 
@@ -69,17 +118,21 @@ async def _import(db: Any, args: argparse.Namespace) -> int:
     from bot.forms.loader import FormError
     from bot.forms.model import START_PARAMETER_MAX, start_parameter
     from bot.forms.store import ReplaceRefused, import_xlsform
+    from bot.i18n import _, use_language
     from storage import reference
     from storage.surveys import VersionConflict
 
     path: Path = args.file
+    media = MediaFiles(path, args.media)
     try:
-        async with db.transaction() as s:
-            live, outcome = await import_xlsform(
-                s, path, round_override=args.round, replace=args.replace
-            )
+        with use_language(getattr(args, "lang", "en")):
+            async with db.transaction() as s:
+                live, outcome = await import_xlsform(
+                    s, path, round_override=args.round, replace=args.replace, media=media
+                )
     except FormError as exc:
-        print(f"{path.name} cannot be used:", file=sys.stderr)
+        with use_language(getattr(args, "lang", "en")):
+            print(_("{file} cannot be used:").format(file=path.name), file=sys.stderr)
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
@@ -96,6 +149,11 @@ async def _import(db: Any, args: argparse.Namespace) -> int:
     )
     for warning in form.warnings:
         print(f"  note: {warning}")
+    for name in form.media:
+        rows = len(form.choices.get(name, ()))
+        print(f"  attached: {name} ({rows} rows)")
+    for name in sorted(set(media.files) - media.used):
+        print(f"  note: {name} was given but the form does not use it")
     print(f"  link: https://t.me/<your_bot>?start={start_parameter(form.form_id)}")
     if districts and form.role_question("district") is not None:
         example = start_parameter(form.form_id, districts[0])

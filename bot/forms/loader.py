@@ -1,9 +1,9 @@
 """Reading an XLSForm (as KoBoToolbox / ODK users write them) into a :class:`Form`.
 
 pyxform does the parsing (its own checks included); we then refuse, with the row
-number, anything a chat cannot run — repeat groups, external files,
-functions such as ``pulldata()`` — so that a form's author learns it at import time
-and no resident ever meets it halfway through a survey.
+number, anything a chat cannot run — and any attached file (CSV, XML, GeoJSON) that was
+not given or cannot be read (bot.forms.form_files) — so that a form's author learns it at
+import time and no resident ever meets it halfway through a survey.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from __future__ import annotations
 import io
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from bot.config import SUPPORTED_LANGUAGES
+from bot.forms import form_files
+from bot.forms.attachments import EXTENSIONS
 from bot.forms.model import (
     DEFAULT_ROLES,
     TELEGRAM_DOWNLOAD_MAX,
@@ -103,16 +105,8 @@ UNSUPPORTED_TYPES = {
     "begin loop": LOOP_REASON,
     "background-audio": "a chat cannot record in the background; remove the row, or ask an "
     "audio question the resident answers with a voice note",
-    "select_one_from_file": "choices from an external file are not supported; put them on "
-    "the choices sheet and write select_one LIST",
-    "select_multiple_from_file": "choices from an external file are not supported; put them "
-    "on the choices sheet and write select_multiple LIST",
     "select_one_external": "external choices are not supported; put them on the choices sheet "
     "and filter them with choice_filter",
-    "xml-external": "external instances are not supported; put the rows on the choices sheet "
-    "and read them with instance('LIST')/root/item[...]",
-    "csv-external": "external CSV instances are not supported; put the rows on the choices "
-    "sheet and read them with instance('LIST')/root/item[...]",
     "osm": "OpenStreetMap questions are not supported; ask a geopoint, or a select_one of the "
     "features",
     "start-geopoint": "a chat cannot take a location silently; ask a geopoint question",
@@ -343,6 +337,14 @@ class _Builder:
         self.languages: dict[str, None] = {}
         self.questions: list[Question] = []
         self.choices: dict[str, tuple[Choice, ...]] = {}
+        # Attached files (bot.forms.form_files): instance id -> choices key, file -> SHA-256,
+        # and the files that were missing or unreadable (already reported).
+        self.instances: dict[str, str] = {}
+        self.media: dict[str, str] = {}
+        self.unread: set[str] = set()
+
+    def language_of(self, key: str) -> str:
+        return language_code(key, self.default_language)
 
     def row(self, name: str) -> int | None:
         return self.scan.rows_by_name.get(name)
@@ -408,6 +410,8 @@ class _Builder:
                 self.repeat_group(child, path, relevant, groups)
             elif kind == "loop":
                 self.problem(name, LOOP_REASON)
+            elif kind in form_files.EXTERNAL_TYPES:
+                continue  # a csv-external / xml-external file: read by form_files.attach
             else:
                 self.typed(child, kind, path, relevant, groups)
 
@@ -515,10 +519,8 @@ class _Builder:
         extra: dict[str, Any] = {}
         if kind in (Kind.SELECT_ONE, Kind.SELECT_MULTIPLE, Kind.RANK):
             list_name = str(child.get("itemset") or child.get("list_name") or "")
-            if list_name.endswith((".csv", ".xml", ".geojson")):
-                self.problem(name, "choices from an external file are not supported")
-                return
-            self.choice_list(list_name, child.get("choices"))
+            if not list_name.endswith(EXTENSIONS):  # a file's choices: form_files.attach
+                self.choice_list(list_name, child.get("choices"))
             extra["choice_list"] = list_name
             extra["choice_filter"] = str(child.get("choice_filter") or "").strip()
         if kind == Kind.RANK:
@@ -698,7 +700,11 @@ class _Builder:
                     for ref in references(text):
                         if ref not in names:
                             self.problem(question.name, f"the label refers to ${{{ref}}}, unknown")
-            if question.has_choices and not self._choices_of(question):
+            if (
+                question.has_choices
+                and not self._choices_of(question)
+                and question.choice_list.split("?")[0] not in self.unread
+            ):
                 self.problem(question.name, f"the choice list {question.choice_list!r} is empty")
             if question.kind == Kind.RANK and question.max_ranked is not None:
                 count = len(self._choices_of(question))
@@ -735,7 +741,8 @@ class _Builder:
                 self.problem(question.name, f"{column}: unknown function {function}()")
                 function_problems = True
         for list_name in self.instances_used(question, column, expression):
-            self.choice_list(list_name, None)  # ODK's secondary instance: the choices sheet
+            if list_name not in self.instances and list_name not in self.unread:
+                self.choice_list(list_name, None)  # ODK's secondary instance: the choices sheet
         if function_problems:
             return  # the parser would only repeat it, less clearly
         if question.repeat:
@@ -762,13 +769,13 @@ class _Builder:
                 argument is None
                 or argument.kind != "literal"
                 or found[index + 3].text != ")"
-                or argument.text[1:-1] not in lists
+                or argument.text[1:-1] not in {*lists, *self.instances, *self.unread}
             ):
                 shown = argument.text if argument is not None else ""
                 self.problem(
                     question.name,
-                    f"{column}: instance({shown}) is not a list of the choices sheet; "
-                    "external instances are not supported",
+                    f"{column}: instance({shown}) is neither a list of the choices sheet "
+                    "nor a file attached to the form",
                 )
             else:
                 used.append(argument.text[1:-1])
@@ -844,9 +851,11 @@ def form_from_pyxform(
     pyxform_warnings: list[str] | None = None,
     *,
     filename: str = "form.xlsx",
+    media: Mapping[str, bytes] | None = None,
 ) -> Form:
     builder = _Builder(parsed, scan or SheetScan(), pyxform_warnings or [], filename=filename)
     builder.walk(parsed.get("children") or [], (), (), ())
+    form_files.attach(builder, media)
     builder.take_closing_note()
     builder.check_expressions()
     settings = builder.settings()
@@ -863,6 +872,8 @@ def form_from_pyxform(
         warnings=tuple(builder.warnings),
         thanks=builder.thanks,
         repeats=tuple(builder.repeats),
+        instances=builder.instances,
+        media=builder.media,
         **settings,
     )
 
@@ -874,8 +885,13 @@ def _dedupe(problems: list[FormProblem]) -> list[FormProblem]:
     return sorted(seen.values(), key=lambda p: (p.row or 0, p.message))
 
 
-def load_xlsform(source: str | Path | bytes, filename: str = "form.xlsx") -> Form:
-    """Read an XLSForm (.xlsx or .xls) into a :class:`Form`; raises :class:`FormError`."""
+def load_xlsform(
+    source: str | Path | bytes,
+    filename: str = "form.xlsx",
+    media: Mapping[str, bytes] | None = None,
+) -> Form:
+    """Read an XLSForm (.xlsx or .xls) into a :class:`Form`; raises :class:`FormError`.
+    ``media`` gives the files the form attaches, by name (it is asked only for those)."""
     if isinstance(source, bytes):
         data = source
     else:
@@ -897,4 +913,4 @@ def load_xlsform(source: str | Path | bytes, filename: str = "form.xlsx") -> For
         raise FormError(_dedupe(scan.problems + exc.problems)) from exc
     if kind != suffix:
         warnings.append(f"{filename} is an {kind} workbook despite its name; it was read as one")
-    return form_from_pyxform(parsed, scan, warnings, filename=filename)
+    return form_from_pyxform(parsed, scan, warnings, filename=filename, media=media)

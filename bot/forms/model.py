@@ -244,6 +244,11 @@ class Form:
     # closing note; empty: the bot's own words.
     thanks: Labels = field(default_factory=dict)
     repeats: tuple[Repeat, ...] = ()
+    # Files attached to the form (bot.forms.attachments): instance('id') and pulldata('id')
+    # read the rows kept in ``choices`` under the key given here; media names each file
+    # with its SHA-256, as imported.
+    instances: dict[str, str] = field(default_factory=dict)
+    media: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {q.name: q for q in self.questions})

@@ -70,11 +70,13 @@ class Run:
     expander: Callable[[dict[str, str]], Form] | None = None
     _values: dict[str, str] | None = field(default=None, init=False, repr=False)
     _instances: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    _choices: dict[str, list[Choice]] = field(default_factory=dict, init=False, repr=False)
 
     # --- the values every expression sees ------------------------------------------------
     def set(self, name: str, value: str) -> None:
         self.answers[name] = value
         self._values = None
+        self._choices = {}
         if self.expander is not None:
             self.form = self.expander(self.answers)
 
@@ -156,15 +158,12 @@ class Run:
         }
 
     def instance(self, list_name: str) -> Any:
-        """``instance('list')``: a choice list with its labels in the resident's language."""
+        """``instance('list')``: a choice list, or a file attached to the form (which wins,
+        as in pyxform's XForm), with its labels in the resident's language."""
         if list_name not in self._instances:
-            items = self.form.choices.get(list_name)
+            items = self.form.choices.get(self.form.instances.get(list_name, list_name))
             self._instances[list_name] = (
-                None
-                if items is None
-                else choice_instance(
-                    {"name": c.name, "label": c.text(self.language), **c.columns} for c in items
-                )
+                None if items is None else _instance_of(items, self.language)
             )
         return self._instances[list_name]
 
@@ -237,6 +236,12 @@ class Run:
 
     # --- choices ------------------------------------------------------------------------
     def choices_for(self, question: Question) -> list[Choice]:
+        """The choices a choice_filter leaves (worked out once per answers given)."""
+        if question.name not in self._choices:
+            self._choices[question.name] = self._filtered(question)
+        return list(self._choices[question.name])
+
+    def _filtered(self, question: Question) -> list[Choice]:
         choices = list(self.form.choices_of(question))
         if not question.choice_filter:
             return choices
@@ -423,6 +428,22 @@ class Run:
 
 
 _ONCE = re.compile(r"^\s*once\s*\(")
+_TREES: dict[tuple[int, str], tuple[tuple[Choice, ...], Any]] = {}
+TREES_KEPT = 32
+
+
+def _instance_of(items: tuple[Choice, ...], language: str) -> Any:
+    """A list as a node tree, kept across turns: a form version's lists never change, and an
+    attached file may have thousands of rows."""
+    key = (id(items), language)
+    kept = _TREES.get(key)
+    if kept is not None and kept[0] is items:
+        return kept[1]
+    tree = choice_instance({"name": c.name, "label": c.text(language), **c.columns} for c in items)
+    if len(_TREES) >= TREES_KEPT:
+        _TREES.pop(next(iter(_TREES)))
+    _TREES[key] = (items, tree)
+    return tree
 
 
 def _fold(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import PROJECT_ROOT
 from bot.forms.loader import load_xlsform
 from bot.forms.model import Form
-from storage import surveys
+from storage import form_media, surveys
 from storage.db import Database
 
 FORMS_DIR = PROJECT_ROOT / "forms"
@@ -95,8 +96,12 @@ async def import_xlsform(
     filename: str = "form.xlsx",
     round_override: str | None = None,
     replace: bool = False,
+    media: Mapping[str, bytes] | None = None,
 ) -> tuple[LiveForm, surveys.ImportOutcome]:
     """Read, check and store an XLSForm (raises FormError, ReplaceRefused or VersionConflict).
+
+    ``media`` gives the files the form attaches (CSV, XML, GeoJSON) by name; the ones the
+    form reads are stored with the version, and a changed file makes a changed version.
 
     A file becomes a new version of the form whose form_id it declares. It never takes
     the place of a *different* form (another form_id with the same slug, or an id taken
@@ -105,18 +110,35 @@ async def import_xlsform(
         data, name = await asyncio.to_thread(source.read_bytes), source.name
     else:
         data, name = source, filename
-    form = load_xlsform(data, filename=name)
+    form = load_xlsform(data, filename=name, media=media)
+    digest = version_digest(data, form.media)
     existing = await load_form(session, form.form_id)
     if existing is not None and not replace:
-        digest = hashlib.sha256(data).hexdigest()
         reason = _why_another_form(existing.form, form, name)
         if reason and digest not in await surveys.source_digests(session, existing.stored.pk):
             answers = await surveys.count_submissions(session, existing.stored.pk, None)
             raise ReplaceRefused(form.form_id, existing.stored.title, answers, reason)
     stored, outcome = await surveys.import_form(
-        session, to_import(form), source=data, source_name=name, round_override=round_override
+        session,
+        to_import(form),
+        source=data,
+        source_name=name,
+        round_override=round_override,
+        digest=digest,
     )
+    if outcome != surveys.ImportOutcome.UNCHANGED and (form.media or media):
+        files = {file_name: (media or {})[file_name] for file_name in form.media}
+        await form_media.replace_media(session, stored.version_pk, files)
     return LiveForm(stored, parse_definition(stored.version_pk, stored.definition)), outcome
+
+
+def version_digest(data: bytes, media: Mapping[str, str]) -> str:
+    """What identifies a version's content: the workbook, and the files it attaches."""
+    workbook = hashlib.sha256(data).hexdigest()
+    if not media:
+        return workbook
+    listed = "\n".join(f"{name}:{sha}" for name, sha in sorted(media.items()))
+    return hashlib.sha256(f"{workbook}\n{listed}".encode()).hexdigest()
 
 
 async def load_form(session: AsyncSession, form_id: str) -> LiveForm | None:

@@ -55,9 +55,6 @@ JR_NAMESPACE = "http://openrosa.org/javarosa"
 
 # Functions we know real forms use but cannot run in a chat (reported at import time).
 UNSUPPORTED_FUNCTIONS = {
-    "pulldata": "pulldata() reads a CSV attached to the form, which this bot does not "
-    "receive; put the CSV's rows on the choices sheet (list_name, name and its columns) and "
-    "write instance('LIST')/root/item[name = ${key}]/COLUMN",
     "random": "random() gives each resident a different form; not supported (for an id, "
     "use once(uuid()))",
     "digest": "digest() is not supported; compute the hash after exporting",
@@ -615,6 +612,27 @@ def _instance_function(context: Any, name: Any) -> Any:
     lookup = _INSTANCES.get()
     found = lookup(to_string(name)) if lookup is not None else None
     return found if found is not None else []  # an unknown instance: an empty node-set
+
+
+@_register("pulldata", 4)
+def _pulldata(context: Any, name: Any, column: Any, key_column: Any, key: Any) -> str:
+    """pulldata('file', 'col', 'keycol', key): the column of the first row of an attached
+    CSV whose key column is ``key`` ('' when none), as JavaRosa reads it."""
+    lookup = _INSTANCES.get()
+    tree = lookup(to_string(name)) if lookup is not None else None
+    if tree is None:
+        return ""
+    item = _row_index(tree, to_string(key_column)).get(to_string(key))
+    return "" if item is None else (item.findtext(to_string(column)) or "")
+
+
+@lru_cache(maxsize=64)
+def _row_index(tree: Any, key_column: str) -> dict[str, ET.Element]:
+    """The rows of an instance by one column (the first row wins, as in JavaRosa)."""
+    index: dict[str, ET.Element] = {}
+    for item in tree.document.getroot():
+        index.setdefault(item.findtext(key_column) or "", item)
+    return index
 
 
 def choice_instance(items: Iterable[Mapping[str, str]]) -> Any:
