@@ -217,7 +217,7 @@ def test_unknown_references_and_functions_are_reported_with_rows() -> None:
     with pytest.raises(FormError) as caught:
         load_xlsform(external)
     assert [p.row for p in caught.value.problems] == [3, 3]
-    assert "pulldata() reads a CSV" in str(caught.value)
+    assert "--media prices.csv" in str(caught.value)  # pulldata() reads an attached CSV
     assert "unknown function fancy()" in str(caught.value)
 
 

@@ -212,7 +212,7 @@ def test_a_lookup_in_the_choices_sheet_imports_and_an_external_instance_is_refus
     survey[2]["calculation"] = "instance('prices')/root/item[name = ${crop}]/price"
     code, _out, err = forms.import_form("harvest_csv", survey, crops)
     assert code == 1
-    assert "row 4: worth: calculation: instance('prices') is not a list of the choices" in err
+    assert "row 4: worth: calculation: instance('prices') is neither a list of the choices" in err
 
 
 # --- old and KoBo type spellings ---------------------------------------------------------------

@@ -37,8 +37,9 @@ def test_each_impossible_row_is_named_with_what_to_write_instead() -> None:
         load_xlsform(xlsform_bytes(IMPOSSIBLE))
     by_row = {p.row: p.message for p in refused.value.problems}
     assert "ask a geopoint question" in by_row[3]
-    assert "put them on the choices sheet and write select_one LIST" in by_row[4]
-    assert "instance('LIST')/root/item[name = ${key}]/COLUMN" in by_row[5]
+    # Attached files are read (bot.forms.attachments); one that was not given is named.
+    assert "villages.csv" in by_row[4] and "--media villages.csv" in by_row[4]
+    assert "villages.csv" in by_row[5] and "--media villages.csv" in by_row[5]
     assert "ask a geopoint, or a select_one" in by_row[6]
     assert "ask an audio question" in by_row[7]
     assert "ask the innermost questions as fixed questions" in by_row[10]

@@ -170,7 +170,7 @@ def search_appearance(appearance: str) -> Search | str | None:
         mode = rest[0].strip("'\"")
         if mode not in SEARCH_MODES:
             return _(
-                "search() mode {mode!r} is not matches, contains, startswith or endswith"
+                "search() mode “{mode}” is not matches, contains, startswith or endswith"
             ).format(mode=mode)
         for index in range(1, len(rest), 2):
             filters.append((mode, rest[index].strip("'\""), rest[index + 1]))

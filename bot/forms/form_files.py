@@ -104,13 +104,13 @@ def attach(builder: _Builder, media: Mapping[str, bytes] | None) -> None:
 
 
 def _bytes(media: Mapping[str, bytes] | None, filename: str) -> bytes:
-    return (media or {}).get(filename) or b""
+    return (media.get(filename) if media is not None else None) or b""
 
 
 def _read(
     builder: _Builder, filename: str, media: Mapping[str, bytes] | None, users: list[str]
 ) -> list[dict[str, str]] | None:
-    data = (media or {}).get(filename)
+    data = media.get(filename) if media is not None else None
     if data is None:
         for name in users:
             builder.problem(
@@ -138,7 +138,7 @@ def _read(
 def _missing_column(builder: _Builder, question: Question, filename: str, column: str) -> None:
     builder.problem(
         question.name,
-        _("{file} has no column {column!r}, which this question reads").format(
+        _("{file} has no column “{column}”, which this question reads").format(
             file=filename, column=column
         ),
     )

@@ -126,8 +126,9 @@ async def import_xlsform(
         round_override=round_override,
         digest=digest,
     )
-    if outcome != surveys.ImportOutcome.UNCHANGED and (form.media or media):
-        files = {file_name: (media or {})[file_name] for file_name in form.media}
+    if outcome != surveys.ImportOutcome.UNCHANGED and (form.media or media is not None):
+        given = media if media is not None else {}
+        files = {file_name: given[file_name] for file_name in form.media}
         await form_media.replace_media(session, stored.version_pk, files)
     return LiveForm(stored, parse_definition(stored.version_pk, stored.definition)), outcome
 
