@@ -85,6 +85,12 @@ REPEAT_META_COLUMNS = (
 _INSTANCE = re.compile(r"^(?P<base>.+?)(?P<n>(?:__[0-9]+)+)$")
 
 
+def _from_file(list_name: str) -> bool:
+    """Choices read from an attached file (villages.csv): one column, as KoBo exports them
+    (a column per choice would be hundreds)."""
+    return list_name.split("?")[0].lower().endswith((".csv", ".xml", ".geojson"))
+
+
 def _columns(definition: dict[str, Any], repeat: str = "") -> list[Column]:
     """The columns of the main sheet (repeat ""), or of one repeat's sheet."""
     columns: list[Column] = []
@@ -98,8 +104,9 @@ def _columns(definition: dict[str, Any], repeat: str = "") -> list[Column]:
         if kind == "geopoint":
             for n, part in enumerate(GEOPOINT_PARTS):
                 columns.append(Column(f"_{path}_{part}", question["name"], kind, part=n))
-        if kind in ("select_multiple", "rank"):
-            for choice in choices.get(question.get("choice_list", ""), []):
+        list_name = str(question.get("choice_list") or "")
+        if kind in ("select_multiple", "rank") and not _from_file(list_name):
+            for choice in choices.get(list_name, []):
                 columns.append(
                     Column(f"{path}/{choice['name']}", question["name"], kind, choice["name"])
                 )

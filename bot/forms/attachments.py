@@ -60,13 +60,14 @@ class Needs:
     itemsets: dict[str, Itemset] = field(default_factory=dict)  # question path -> itemset
 
 
-def may_need_files(parsed: dict[str, Any]) -> bool:
-    """Whether pyxform's JSON mentions anything that reads a file (cheap, before the XForm)."""
+def may_need_files(parsed: dict[str, Any]) -> tuple[bool, bool]:
+    """Whether pyxform's JSON mentions anything that may read a file (cheap, before the
+    XForm), and whether it surely does (``instance(`` may read the choices sheet only)."""
     text = json.dumps(parsed, ensure_ascii=False)
-    return any(
-        marker in text
-        for marker in ('"csv-external"', '"xml-external"', "pulldata", "search(", "instance(")
+    surely = any(
+        marker in text for marker in ('"csv-external"', '"xml-external"', "pulldata", "search(")
     ) or any(f'{ext}"' in text for ext in EXTENSIONS)
+    return surely or "instance(" in text, surely
 
 
 def xform_needs(parsed: dict[str, Any]) -> Needs:

@@ -56,12 +56,14 @@ def _external_rows(children: list[dict[str, Any]]) -> list[str]:
 def attach(builder: _Builder, media: Mapping[str, bytes] | None) -> None:
     """Read the files ``builder``'s form needs from ``media`` (file name -> bytes)."""
     parsed = builder.parsed
-    if not attachments.may_need_files(parsed):
+    maybe, surely = attachments.may_need_files(parsed)
+    if not maybe:
         return
     try:
         needs = attachments.xform_needs(parsed)
     except Exception as exc:  # pyxform raises many kinds on forms it cannot write
-        builder.problems.append(_problem(None, f"pyxform could not make the XForm: {exc}"))
+        if surely:
+            builder.problems.append(_problem(None, f"pyxform could not make the XForm: {exc}"))
         return
     searches: dict[str, Search] = {}
     for question in builder.questions:
