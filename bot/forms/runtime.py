@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bot.forms.filters import keep, simple_terms
 from bot.forms.model import ANSWERED_KINDS, LINE_KINDS, Choice, Form, Kind, Labels, Question
 from bot.forms.xpath import (
     REFERENCE,
@@ -247,7 +248,14 @@ class Run:
             return choices
         values = self.values()
         kept = []
+        terms = simple_terms(question.choice_filter)
         for choice in choices:
+            if terms is not None:
+                fast = keep(choice, terms, values, choice.text(self.language))
+                if fast is not None:
+                    if fast:
+                        kept.append(choice)
+                    continue
             item = {"name": choice.name, "label": choice.text(self.language), **choice.columns}
             try:
                 if evaluate_boolean(
