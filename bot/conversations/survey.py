@@ -52,7 +52,13 @@ from bot.forms.runtime import (
     line_value,
     now_iso,
 )
-from bot.forms.store import NEEDS_SURVEY, LiveForm, ensure_shipped_form, load_version
+from bot.forms.store import (
+    NEEDS_SURVEY,
+    LiveForm,
+    ensure_shipped_form,
+    remember_version,
+    version_in_use,
+)
 from bot.forms.xpath import Environment, selected_values
 from bot.i18n import N_, _, ngettext
 from storage import files, people, reference, surveys, throttles
@@ -727,6 +733,7 @@ class SurveyConversation(Conversation):
             ctx.state["d"] = saved
             await self.resume(ctx)
             return
+        remember_version(ctx.db, live.stored.version_pk, live.form)
         draft = self._new_draft(ctx, live, kwargs)
         if any(q.kind == Kind.META and q.meta == "username" for q in live.form.questions):
             async with ctx.db.transaction() as s:  # the key is made on first use
@@ -816,8 +823,7 @@ class SurveyConversation(Conversation):
         draft = ctx.state.get("d")
         if not draft:
             return None
-        async with ctx.db.reader() as s:
-            form = await load_version(s, int(draft["version"]))
+        form = await version_in_use(ctx.db, int(draft["version"]))
         if form is None:  # the form was deleted under the resident
             ctx.finish()
             ctx.say(_("This survey is closed. Thank you for your interest!"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -152,6 +154,43 @@ async def load_form(session: AsyncSession, form_id: str) -> LiveForm | None:
 async def load_version(session: AsyncSession, version_pk: int) -> Form | None:
     definition = await surveys.get_definition(session, version_pk)
     return parse_definition(version_pk, definition) if definition is not None else None
+
+
+VERSIONS_KEPT = 64  # form versions kept parsed per database
+VERSION_FRESH_SECONDS = 30.0  # an import may still replace an unused version in place
+
+
+async def version_in_use(db: Database, version_pk: int) -> Form | None:
+    """The version a resident is answering, read from the database at most every
+    VERSION_FRESH_SECONDS per process instead of on every tap (one read transaction
+    less per survey step).
+
+    Per database, because tests and the demo open several whose version numbers overlap.
+    Kept only briefly because `forms import` may replace a version that has no
+    submissions yet (same number, new definition) from another process; a survey
+    starting in this process also refreshes it (``remember_version``)."""
+    kept = _versions.setdefault(db, {})
+    entry = kept.get(version_pk)
+    if entry is not None and time.monotonic() - entry[1] < VERSION_FRESH_SECONDS:
+        return entry[0]
+    async with db.reader() as s:
+        form = await load_version(s, version_pk)
+    if form is not None:
+        remember_version(db, version_pk, form)
+    return form
+
+
+def remember_version(db: Database, version_pk: int, form: Form) -> None:
+    kept = _versions.setdefault(db, {})
+    kept.pop(version_pk, None)
+    if len(kept) >= VERSIONS_KEPT:
+        kept.pop(next(iter(kept)))
+    kept[version_pk] = (form, time.monotonic())
+
+
+_versions: weakref.WeakKeyDictionary[Database, dict[int, tuple[Form, float]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 async def ensure_shipped_form(db: Database, form_id: str) -> LiveForm | None:
