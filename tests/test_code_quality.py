@@ -23,3 +23,16 @@ def test_ruff_finds_nothing() -> None:
 def test_mypy_finds_nothing() -> None:
     result = _run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_stale_button_answer_is_written_once() -> None:
+    """Every flow answers an old or forged button through ``Context.stale_button``, so the
+    wording (and its three translations) cannot drift apart between flows."""
+    text = '"This button is no longer active."'
+    places = [
+        f"{path.relative_to(ROOT)}"
+        for folder in ("bot", "admin", "storage")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for _line in range(path.read_text(encoding="utf-8").count(text))
+    ]
+    assert places == ["bot/engine/context.py"], places

@@ -418,7 +418,7 @@ class AssociationFlow(Conversation):
         elif action in ("rm", "ho") and ctx.step == "pick":
             await self._act_on_member(ctx, action, _int_arg(args))
         else:
-            ctx.toast(_("This button is no longer active."))
+            ctx.stale_button()
 
     async def _show_members(self, ctx: Context) -> None:
         async with ctx.db.reader() as s:
@@ -457,7 +457,7 @@ class AssociationFlow(Conversation):
 
     async def _act_on_member(self, ctx: Context, action: str, membership_id: int | None) -> None:
         if membership_id is None:
-            ctx.toast(_("This button is no longer active."))
+            ctx.stale_button()
             return
         async with ctx.db.transaction() as s:
             found = await associations.association_of(s, ctx.user_id)

@@ -341,7 +341,7 @@ class ComposeBroadcast(Conversation):
         found = payloads.int_arg(args, max_digits=4)
         index = found if found is not None else -1
         if not 0 <= index < len(options):
-            ctx.toast(_("This button is no longer active."))
+            ctx.stale_button()
             return
         chosen = set(ctx.state.get("values") or [])
         chosen ^= {options[index]}
@@ -358,7 +358,7 @@ class ComposeBroadcast(Conversation):
             "t18": datetime.combine(tomorrow, time(18), tzinfo=zone),
         }
         if choice not in moments:
-            ctx.toast(_("This button is no longer active."))
+            ctx.stale_button()
             return
         await self._schedule(ctx, moments[choice])
 

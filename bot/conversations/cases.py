@@ -341,7 +341,7 @@ async def _own_case(ctx: Context, args: tuple[str, ...]) -> cases.Case | None:
 async def reply_button(ctx: Context, args: tuple[str, ...]) -> None:
     case = await _own_case(ctx, args)
     if case is None:
-        ctx.toast(_("This button is no longer active."))
+        ctx.stale_button()
         return
     if not case.is_open:
         ctx.say(_closed_text(case.reference))
@@ -353,7 +353,7 @@ async def rate_button(ctx: Context, args: tuple[str, ...]) -> None:
     case = await _own_case(ctx, args)
     score = int_arg(args, 1, max_digits=1)
     if case is None or score is None or not 1 <= score <= 5:
-        ctx.toast(_("This button is no longer active."))
+        ctx.stale_button()
         return
     async with ctx.db.transaction() as s:
         outcome = await cases.rate(
@@ -364,7 +364,7 @@ async def rate_button(ctx: Context, args: tuple[str, ...]) -> None:
     elif outcome == cases.Outcome.RATED:
         ctx.toast(_("You have already rated this answer. Thank you!"))
     else:
-        ctx.toast(_("This button is no longer active."))
+        ctx.stale_button()
 
 
 # --- what staff send, in the resident's language (the admin and the bot's /inbox) ------------

@@ -443,14 +443,14 @@ class BookConsultation(Conversation):
         index = payloads.int_arg(args)
         options = ctx.state.get(key) or []
         if index is None or index >= len(options):
-            ctx.toast(_("This button is no longer active."))
+            ctx.stale_button()
             return None
         return options[index]
 
     async def _on_kind(self, ctx: Context, args: tuple[str, ...]) -> None:
         code = {"c": BookingKind.CONSULTATION.value, "t": BookingKind.TECHNICAL_SUPPORT.value}
         if ctx.step != "kind" or not args or args[0] not in code:
-            ctx.toast(_("This button is no longer active."))
+            ctx.stale_button()
             return
         ctx.state["kind"] = code[args[0]]
         await self._ask_topic(ctx)
@@ -480,7 +480,7 @@ class BookConsultation(Conversation):
     async def _on_page(self, ctx: Context, args: tuple[str, ...]) -> None:
         page = payloads.int_arg(args)
         if ctx.step != "day" or page is None:
-            ctx.toast(_("This button is no longer active."))
+            ctx.stale_button()
             return
         await self._ask_day(ctx, page)
 
@@ -496,7 +496,7 @@ class BookConsultation(Conversation):
 
     async def _on_other_day(self, ctx: Context, args: tuple[str, ...]) -> None:
         if ctx.step not in ("slot", "describe", "confirm"):
-            ctx.toast(_("This button is no longer active."))
+            ctx.stale_button()
             return
         await self._ask_day(ctx, int(ctx.state.get("page", 0)))
 
@@ -511,7 +511,7 @@ class BookConsultation(Conversation):
             else:
                 await self._ask_topic(ctx)
         else:
-            ctx.toast(_("This button is no longer active."))
+            ctx.stale_button()
 
     async def _on_quit(self, ctx: Context, args: tuple[str, ...]) -> None:
         ctx.finish()
@@ -523,7 +523,7 @@ class BookConsultation(Conversation):
     # --- booking ---------------------------------------------------------------------------
     async def _on_confirm(self, ctx: Context, args: tuple[str, ...]) -> None:
         if ctx.step != "confirm" or not ctx.state.get("slot"):
-            ctx.toast(_("This button is no longer active."))
+            ctx.stale_button()
             return
         consultant_id, start = (
             int(ctx.state["slot"][0]),

@@ -185,7 +185,7 @@ class Training(Conversation):
     async def _on_course(self, ctx: Context, args: tuple[str, ...]) -> None:
         course_id = _int_arg(args)
         if course_id is None:
-            ctx.toast(_("This button is no longer active."))
+            ctx.stale_button()
             return
         await self._show_course(ctx, course_id)
 
@@ -226,7 +226,7 @@ class Training(Conversation):
     async def _on_session(self, ctx: Context, args: tuple[str, ...]) -> None:
         session_id = _int_arg(args)
         if session_id is None:
-            ctx.toast(_("This button is no longer active."))
+            ctx.stale_button()
             return
         await self._show_session(ctx, session_id)
 
@@ -419,7 +419,7 @@ class Training(Conversation):
     async def _on_cancel_asked(self, ctx: Context, args: tuple[str, ...]) -> None:
         registration_id = _int_arg(args)
         if registration_id is None:
-            ctx.toast(_("This button is no longer active."))
+            ctx.stale_button()
             return
         async with ctx.db.reader() as s:
             registration = await trainings.get_registration(s, registration_id)

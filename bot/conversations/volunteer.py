@@ -355,7 +355,7 @@ class Volunteer(Conversation):
             ctx.state["active"] = True
             await self._show_profile(ctx, saved=True)
         else:
-            ctx.toast(_("This button is no longer active."))
+            ctx.stale_button()
 
     async def _stop(self, ctx: Context) -> None:
         async with ctx.db.transaction() as s:

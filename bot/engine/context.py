@@ -20,6 +20,7 @@ from bot.engine.replies import (
 )
 from bot.engine.services import Services
 from bot.engine.session import FlowState, Session
+from bot.i18n import _
 
 if TYPE_CHECKING:
     from bot.engine.engine import Engine
@@ -97,6 +98,11 @@ class Context:
 
     def toast(self, text: str, alert: bool = False) -> None:
         self.send(Toast(text, alert=alert))
+
+    def stale_button(self) -> None:
+        """The answer to a press on a button drawn for an earlier screen (or a forged one),
+        worded the same way in every flow."""
+        self.toast(_("This button is no longer active."))
 
     def send_file(
         self,

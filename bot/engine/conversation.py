@@ -39,7 +39,7 @@ class Conversation:
             ctx.say(_("Please use the buttons above, or send /cancel to stop."))
 
     async def on_button(self, ctx: Context, action: str, args: tuple[str, ...]) -> None:
-        ctx.toast(_("This button is no longer active."))
+        ctx.stale_button()
 
     async def on_cancel(self, ctx: Context) -> None:
         """Called before /cancel drops this conversation (release holds, etc.)."""
