@@ -140,9 +140,19 @@ async def run(args: argparse.Namespace, url: str, stack: dict[str, str], workdir
             await sender.stop_async()
             await bot.stop_async()
         stored = await stored_answers(url)
+        complaints = Counter(
+            line.split(" ", 3)[-1][:120]
+            for line in bot.log().splitlines() + sender.log().splitlines()
+            if "WARNING" in line or "ERROR" in line
+        )
     finally:
         await api.stop()
-    return report(args, campaign, got, api, stored, elapsed)
+    lines = report(args, campaign, got, api, stored, elapsed)
+    for complaint, n in complaints.most_common(3):
+        lines += f"\nlogged {n}×: {complaint}"
+    for failure in campaign.failures[:2]:
+        lines += f"\nstuck: {failure}"
+    return lines
 
 
 def report(
