@@ -827,6 +827,8 @@ class _Builder:
             "form_id": form_id,
             "id_string": id_string,
             "id_declared": declared,
+            # The XForm's primary instance element (the settings' name, pyxform's "data").
+            "instance_name": str(parsed.get("name") or "data").strip() or "data",
             "title": title,
             "version": str(parsed.get("version") or "1"),
             "one_per_resident": one_per in TRUE_WORDS,

@@ -249,6 +249,8 @@ class Form:
     # with its SHA-256, as imported.
     instances: dict[str, str] = field(default_factory=dict)
     media: dict[str, str] = field(default_factory=dict)
+    # The root element of the form's XML instances (pyxform: the settings' name, or "data").
+    instance_name: str = "data"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {q.name: q for q in self.questions})
