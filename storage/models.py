@@ -14,6 +14,7 @@ from storage import (  # noqa: F401
     reference,
     reminders,
     sessions,
+    submission_pushes,
     surveys,
     throttles,
     trainings,
