@@ -105,9 +105,7 @@ class SubmissionPusher:
                 finished += await self._push(client, item)
         return finished
 
-    async def _parts(
-        self, item: pushes.Claimed
-    ) -> tuple[pushes.Target | None, list[Part] | str]:
+    async def _parts(self, item: pushes.Claimed) -> tuple[pushes.Target | None, list[Part] | str]:
         """The target and the multipart parts of one push, or why it cannot be built."""
         async with self.db.reader() as session:
             submission = await session.get(surveys.SurveySubmission, item.submission_pk)

@@ -108,7 +108,9 @@ class FakeCentral:
             return self._error(404, 404.1, "The form of this submission is not in the project.")
         instance_id = root.findtext("meta/instanceID") or ""
         if any(r.instance_id == instance_id for r in self.received):
-            return self._error(409, 409.3, f"A submission already exists with instanceID {instance_id}.")
+            return self._error(
+                409, 409.3, f"A submission already exists with instanceID {instance_id}."
+            )
         problems = checker.problems(xml)
         if problems:
             self.refused.append(instance_id)

@@ -12,7 +12,6 @@ from alembic import op
 
 import storage.base
 
-
 revision: str = "pushes_0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ("pushes",)
