@@ -60,7 +60,7 @@ async def answer_in_arabic(chat: Chat) -> None:
     await chat.press(t("ar", "✅ Send my answers"))
 
 
-async def test_a_residents_needs_survey_reaches_odk_central_exactly_once_across_an_outage_and_a_restart(
+async def test_needs_survey_answers_reach_odk_central_once_across_an_outage_and_a_restart(
     chat: Chat, central: FakeCentral, caplog: pytest.LogCaptureFixture
 ) -> None:
     db = db_of(chat)
@@ -125,3 +125,22 @@ async def test_a_lease_left_by_a_crashed_worker_is_sent_once_and_a_409_counts_as
     assert len(central.received) == 1
     [state] = await push_states(db)
     assert state.status == PushStatus.SENT and state.attempts == 2
+
+
+async def test_a_submission_the_server_refuses_is_marked_failed_with_its_reason(
+    chat: Chat, central: FakeCentral
+) -> None:
+    db = db_of(chat)
+    clock = FixedClock(datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+    await answer_in_arabic(chat)
+    await link_needs_survey(db, central)
+    # The programme changed its form on the server: "thala" is no longer a district there.
+    central.checkers["needs_survey"].choices["/data/district"] = {"kasserine"}
+    assert await SubmissionPusher(db, clock, environ=ENV).run_once() == 1
+    [state] = await push_states(db)
+    assert state.status == PushStatus.FAILED and state.attempts == 1
+    assert state.last_error is not None and state.last_error.startswith("400: ")
+    assert "/data/district: 'thala'" in state.last_error
+    clock.advance(timedelta(days=1))
+    assert await SubmissionPusher(db, clock, environ=ENV).run_once() == 0  # not retried
+    assert central.received == []
