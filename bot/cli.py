@@ -85,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
         "one PostgreSQL outbox",
     )
     sender.add_argument("--worker", help="a name for this sender in the outbox (default host:pid)")
+    pusher = commands.add_parser(
+        "push-submissions",
+        help="send survey submissions to the linked ODK Central/KoBo projects (see forms link)",
+    )
+    pusher.add_argument("--worker", help="a name for this worker in the outbox (default host:pid)")
+    pusher.add_argument("--once", action="store_true", help="one pass, then exit")
 
     i18n = commands.add_parser("i18n", help="translation catalogues in locales/")
     i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True)
@@ -260,6 +266,10 @@ def main(argv: list[str] | None = None) -> None:
         from bot.broadcast_sender import run_sender_process
 
         asyncio.run(run_sender_process(settings, args.worker))
+    elif command == "push-submissions":
+        from bot.forms.odk_cli import push_submissions
+
+        sys.exit(asyncio.run(push_submissions(settings, args.worker, args.once)))
     elif command == "i18n":
         sys.exit(_i18n(args))
     elif command == "admin":

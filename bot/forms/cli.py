@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from bot.forms import odk_cli
 
 
 def add_parser(commands: Any) -> None:
@@ -48,6 +49,7 @@ def add_parser(commands: Any) -> None:
     export.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
     export.add_argument("--round", help="only this round")
     export.add_argument("--output", "-o", type=Path, help="file to write (default FORM_ID.FORMAT)")
+    odk_cli.add_link_parser(sub)
 
 
 class MediaFiles(Mapping[str, bytes]):
@@ -109,6 +111,8 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
             return await _round(db, args)
         if action in ("close", "open"):
             return await _toggle(db, args)
+        if action == "link":
+            return await odk_cli.link(db, args)
         return await _export(db, args)
     finally:
         await db.dispose()
