@@ -30,6 +30,7 @@ from admin.pages import (
     inbox,
     priorities,
     report,
+    survey_submissions,
     surveys,
     trainings,
     users,
@@ -40,6 +41,7 @@ from bot.config import DEFAULT_ADMIN_SECRET, Settings
 from bot.engine.clock import Clock, SystemClock
 from bot.i18n import _, use_language
 from storage.db import Database
+from storage.files import FileStore, LocalFileStore
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ PAGES: list[ModuleType] = [
     home,
     priorities,
     surveys,
+    survey_submissions,
     volunteers,
     associations,
     consultations,
@@ -182,6 +185,7 @@ def create_app(
     clock: Clock | None = None,
     demo: bool = False,
     login_limits: security.LoginLimits | None = None,
+    files: FileStore | None = None,
 ) -> FastAPI:
     """The admin app on ``db`` (or on ``settings.database_url``, owned and closed by the app)."""
     owns_db = db is None
@@ -206,6 +210,7 @@ def create_app(
         db=database,
         clock=clock or SystemClock(),
         login_limits=login_limits or security.LoginLimits(),
+        files=files or LocalFileStore(settings.media_dir),
     )
     web.NAVIGATION[:] = [item for page in PAGES for item in getattr(page, "NAV", [])]
     for page in PAGES:

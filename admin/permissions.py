@@ -18,6 +18,7 @@ class Permission(StrEnum):
     VIEW_PRIORITIES = "view_priorities"
     VIEW_SURVEY_RESULTS = "view_survey_results"
     EXPORT_SUBMISSIONS = "export_submissions"
+    RESEND_SUBMISSIONS = "resend_submissions"
     VIEW_VOLUNTEERS = "view_volunteers"
     VIEW_ASSOCIATIONS = "view_associations"
     VIEW_TRAININGS = "view_trainings"
@@ -37,6 +38,9 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.VIEW_PRIORITIES: N_("See the community priorities dashboard"),
     Permission.VIEW_SURVEY_RESULTS: N_("See survey results (counts and charts)"),
     Permission.EXPORT_SUBMISSIONS: N_("Export survey submissions (personal data)"),
+    Permission.RESEND_SUBMISSIONS: N_(
+        "Send a survey submission the programme's server refused to it again"
+    ),
     Permission.VIEW_VOLUNTEERS: N_("See and export the volunteers directory (personal data)"),
     Permission.VIEW_ASSOCIATIONS: N_("See associations and their capacity scores"),
     Permission.VIEW_TRAININGS: N_("See training courses and sessions (counts, no names)"),
@@ -72,6 +76,7 @@ _CONSULTANT = frozenset(
 _STAFF = _CONSULTANT | {
     Permission.SEE_REQUESTERS,
     Permission.EXPORT_SUBMISSIONS,
+    Permission.RESEND_SUBMISSIONS,
     Permission.VIEW_VOLUNTEERS,
     Permission.SEE_ASSOCIATION_MEMBERS,
     Permission.MANAGE_TRAININGS,

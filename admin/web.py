@@ -24,6 +24,7 @@ from bot.formatting import format_number
 from bot.i18n import LANGUAGE_NAMES, _, current_language, is_rtl, ngettext
 from storage import audit
 from storage.db import Database
+from storage.files import FileStore
 from storage.people import Role, StaffMember
 
 ADMIN_DIR = Path(__file__).resolve().parent
@@ -93,6 +94,7 @@ class AdminState:
     db: Database
     clock: Clock
     login_limits: security.LoginLimits
+    files: FileStore  # where residents' survey files are kept (played on the results pages)
 
 
 def state(request: Request) -> AdminState:

@@ -32,6 +32,7 @@ class AuditAction(StrEnum):
     LOGOUT = "logout"
     ACCOUNT = "account"  # a staff account was created or changed
     BROADCAST = "broadcast"  # an announcement was scheduled or cancelled
+    SUBMISSION_PUSH = "submission_push"  # a refused survey submission was queued again
 
 
 class AuditEntry(Base):

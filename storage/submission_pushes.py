@@ -220,6 +220,8 @@ class PushState:
     attempts: int
     last_error: str | None
     sent_at: datetime | None
+    next_attempt_at: datetime | None = None
+    queued_at: datetime | None = None
 
 
 async def states(session: AsyncSession, submission_pks: list[int]) -> dict[int, PushState]:
@@ -230,6 +232,40 @@ async def states(session: AsyncSession, submission_pks: list[int]) -> dict[int, 
         select(SubmissionPush).where(SubmissionPush.submission_pk.in_(submission_pks))
     )
     return {
-        r.submission_pk: PushState(PushStatus(r.status), r.attempts, r.last_error, r.sent_at)
+        r.submission_pk: PushState(
+            PushStatus(r.status),
+            r.attempts,
+            r.last_error,
+            r.sent_at,
+            next_attempt_at=r.next_attempt_at,
+            queued_at=r.queued_at,
+        )
         for r in rows
     }
+
+
+async def linked_forms(session: AsyncSession, form_pks: list[int]) -> set[int]:
+    """Which of these forms send their submissions to a server."""
+    if not form_pks:
+        return set()
+    rows = await session.scalars(
+        select(SubmissionPushTarget.form_pk).where(SubmissionPushTarget.form_pk.in_(form_pks))
+    )
+    return set(rows)
+
+
+async def requeue(session: AsyncSession, submission_pk: int, now: datetime) -> bool:
+    """Send a failed submission again from its first try (staff fixed the cause on the
+    server). Only a failed push is re-queued: a second press, or a push that is queued,
+    sending or delivered, changes nothing. The instanceID stays, so the server can still
+    tell a copy it already has."""
+    done = await session.execute(
+        update(SubmissionPush)
+        .where(
+            SubmissionPush.submission_pk == submission_pk,
+            SubmissionPush.status == PushStatus.FAILED,
+        )
+        .values(status=PushStatus.QUEUED, attempts=0, next_attempt_at=now, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(done.rowcount)  # type: ignore[attr-defined]

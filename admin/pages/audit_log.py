@@ -25,6 +25,7 @@ ACTION_LABELS = {
     audit.AuditAction.LOGOUT: N_("Signed out"),
     audit.AuditAction.ACCOUNT: N_("Changed a staff account"),
     audit.AuditAction.BROADCAST: N_("Broadcast"),
+    audit.AuditAction.SUBMISSION_PUSH: N_("Sent a survey submission to the server again"),
 }
 
 
