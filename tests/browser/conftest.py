@@ -77,6 +77,7 @@ class AdminServer:
     url: str
     database_url: str
     env: dict[str, str]
+    media_dir: Path  # the file store the server plays residents' recordings from
 
     def at(self, path: str) -> str:
         return self.url.rstrip("/") + path
@@ -90,12 +91,14 @@ def admin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminServ
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MUSHARAKA_")}
     database_url = f"sqlite+aiosqlite:///{workdir / 'admin.sqlite'}"
+    media_dir = workdir / "media"
     env.update(
         {
             "MUSHARAKA_DATABASE_URL": database_url,
             "MUSHARAKA_ADMIN_SECRET_KEY": secrets.token_urlsafe(48),
             "MUSHARAKA_ADMIN_PORT": str(port),
             "MUSHARAKA_LOG_LEVEL": "WARNING",
+            "MUSHARAKA_MEDIA_DIR": str(media_dir),
             "PYTHONPATH": str(ROOT),
         }
     )
@@ -119,7 +122,7 @@ def admin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminServ
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(url, process, workdir / "admin.log")
-        yield AdminServer(url=url, database_url=database_url, env=env)
+        yield AdminServer(url=url, database_url=database_url, env=env, media_dir=media_dir)
     finally:
         process.terminate()
         try:
