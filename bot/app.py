@@ -97,7 +97,7 @@ def redis_client(settings: Settings) -> Redis | None:
 
 
 def build_session_store(
-    settings: Settings, db: Database, redis: Redis | None = None
+    settings: Settings, db: Database, redis: Redis | None = None, clock: Clock | None = None
 ) -> SessionStore:
     redis = redis or redis_client(settings)
     if redis is not None:
@@ -106,7 +106,7 @@ def build_session_store(
         return RedisSessionStore(redis, prefix=f"{settings.redis_prefix}session:")
     from bot.engine.session_sql import SqlSessionStore
 
-    return SqlSessionStore(db)
+    return SqlSessionStore(db, clock)
 
 
 def build_flood_guard(settings: Settings, redis: Redis | None = None) -> FloodGuard:
@@ -151,11 +151,12 @@ def build_engine(
     locks: ChatLocks | None = None,
 ) -> Engine:
     redis = redis_client(settings) if store is None or flood is None else None
+    clock = clock or SystemClock()
     services = Services(
         settings=settings,
         db=db,
-        store=store if store is not None else build_session_store(settings, db, redis),
-        clock=clock or SystemClock(),
+        store=store if store is not None else build_session_store(settings, db, redis, clock),
+        clock=clock,
         files=LocalFileStore(settings.media_dir),
     )
     files.use(services.files)  # /delete reaches the same store

@@ -19,13 +19,13 @@ class Lockout:
 
     async def holds(self, ctx: Context) -> bool:
         """True while this user has used up their tries."""
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             return await throttles.person_is_locked(
                 s, self.purpose, ctx.user_id, self.limit, ctx.services.clock.now()
             )
 
     async def count_failure(self, ctx: Context) -> None:
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             await throttles.count_person_failure(
                 s, self.purpose, ctx.user_id, self.limit, ctx.services.clock.now()
             )

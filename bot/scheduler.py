@@ -90,19 +90,24 @@ async def remind_at(
         reminder_id = reminder.id
     scheduler = services.scheduler
     if scheduler is not None and getattr(scheduler, "running", False):
-        # The job store writes with a synchronous driver. On SQLite, doing that on the event
-        # loop while another task's transaction holds the write lock would block the very
-        # loop that task needs to commit ("database is locked" after the busy timeout), so
-        # it runs in a thread; APScheduler's methods are thread-safe.
-        await asyncio.to_thread(
-            scheduler.add_job,
-            "bot.scheduler:fire",
-            "date",
-            run_date=due_at,
-            args=[reminder_id],
-            id=f"reminder:{key}",
-            replace_existing=True,
-        )
+
+        async def add_job() -> None:
+            # The job store writes with a synchronous driver, so it runs in a thread (the
+            # loop must stay free); and only after the update's commit: on SQLite the
+            # update's transaction holds the write lock the job store needs, and a
+            # reminder whose booking was rolled back must not fire. The sweep finds any
+            # reminder row whose job is missing (a crash right after the commit).
+            await asyncio.to_thread(
+                scheduler.add_job,
+                "bot.scheduler:fire",
+                "date",
+                run_date=due_at,
+                args=[reminder_id],
+                id=f"reminder:{key}",
+                replace_existing=True,
+            )
+
+        await services.db.after_commit(add_job)
 
 
 async def cancel_reminders(services: Services, key_prefix: str) -> int:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,8 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from storage.base import Base
 
+log = logging.getLogger(__name__)
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 UPGRADE_LOCK = 7_362_001  # pg_advisory_xact_lock key: one schema upgrade at a time
 
@@ -29,12 +33,116 @@ def _prepare_sqlite_file(url: str) -> None:
         Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+class UnitOfWork:
+    """All the database work of one update in one transaction.
+
+    The engine opens one per update and makes it current (``unit_of_work``); every
+    ``Database.transaction()`` block inside it becomes a savepoint of that one transaction
+    (so a block that fails still undoes only itself), ``Database.reader()`` reads what the
+    update has written so far, and the engine commits once, together with the conversation
+    session when the session lives in the same database. A crash at any point before that
+    commit leaves none of the update's effects; after it, all of them.
+
+    The transaction begins at the first write, not when the update arrives: an update
+    that only reads never takes SQLite's write lock.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._session: AsyncSession | None = None
+        self._after_commit: list[AfterCommit] = []
+        self.closed = False
+
+    @property
+    def begun(self) -> bool:
+        return self._session is not None
+
+    async def session(self) -> AsyncSession:
+        if self.closed:
+            raise RuntimeError("this unit of work has ended")
+        if self._session is None:
+            session = self.db.session()
+            await session.begin()
+            self._session = session
+        return self._session
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[AsyncSession]:
+        session = await self.session()
+        async with session.begin_nested():
+            yield session
+
+    def after_commit(self, action: AfterCommit) -> None:
+        """Run ``action`` once the unit's work is committed (dropped if it is rolled back):
+        for effects outside the database, such as a job in the scheduler's own store."""
+        self._after_commit.append(action)
+
+    async def commit(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            try:
+                await session.commit()
+            finally:
+                await session.close()
+        actions, self._after_commit = self._after_commit, []
+        for action in actions:
+            try:
+                await action()
+            except Exception:
+                log.exception("an action after commit failed")
+
+    async def rollback(self) -> None:
+        """Undo everything so far; the unit can be used again (a fresh transaction)."""
+        session, self._session = self._session, None
+        self._after_commit = []
+        if session is not None:
+            try:
+                await session.rollback()
+            finally:
+                await session.close()
+
+    async def close(self) -> None:
+        """End the unit: whatever was not committed is rolled back."""
+        await self.rollback()
+        self.closed = True
+
+
+_current_unit: ContextVar[UnitOfWork | None] = ContextVar("musharaka_unit_of_work", default=None)
+
+
+@contextmanager
+def unit_of_work(unit: UnitOfWork) -> Iterator[UnitOfWork]:
+    """Make ``unit`` the current one for the code (and the tasks it starts) inside."""
+    token = _current_unit.set(unit)
+    try:
+        yield unit
+    finally:
+        _current_unit.reset(token)
+
+
+class _SharedReader:
+    """``async with`` over the current unit's session, without closing it at the end."""
+
+    def __init__(self, unit: UnitOfWork) -> None:
+        self._unit = unit
+
+    async def __aenter__(self) -> AsyncSession:
+        return await self._unit.session()
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
 class Database:
     """One engine, two session factories.
 
-    ``session()`` is for work that writes: on SQLite it starts with BEGIN IMMEDIATE,
+    ``transaction()`` is for work that writes: on SQLite it starts with BEGIN IMMEDIATE,
     so two writers queue up instead of failing when a read turns into a write.
-    ``reader()`` is for read-only work.
+    ``reader()`` is for read-only work. Inside an update both join the update's
+    ``UnitOfWork`` (see there).
     """
 
     def __init__(self, url: str, *, echo: bool = False, schema: str | None = None) -> None:
@@ -87,14 +195,37 @@ class Database:
     def session(self) -> AsyncSession:
         return self._writer()
 
-    def reader(self) -> AsyncSession:
+    def _current_unit(self) -> UnitOfWork | None:
+        unit = _current_unit.get()
+        return unit if unit is not None and unit.db is self and not unit.closed else None
+
+    def reader(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A session to read with: the update's own once it has written something (so it
+        reads its own writes), a fresh read-only one otherwise."""
+        unit = self._current_unit()
+        if unit is not None and unit.begun:
+            return _SharedReader(unit)
         return self._reader()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A writing session inside one transaction, committed on success."""
+        """A writing session inside one transaction, committed on success; inside an
+        update, a savepoint of the update's one transaction, committed with it."""
+        unit = self._current_unit()
+        if unit is not None:
+            async with unit.savepoint() as session:
+                yield session
+            return
         async with self._writer() as session, session.begin():
             yield session
+
+    async def after_commit(self, action: AfterCommit) -> None:
+        """Run ``action`` now, or after the current update's commit if one is under way."""
+        unit = self._current_unit()
+        if unit is not None and unit.begun:
+            unit.after_commit(action)
+        else:
+            await action()
 
     async def create_all(self) -> None:
         """Create every table from the models (unit tests). Deployments use ``upgrade``."""

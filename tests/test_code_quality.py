@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,3 +37,20 @@ def test_the_stale_button_answer_is_written_once() -> None:
         for _line in range(path.read_text(encoding="utf-8").count(text))
     ]
     assert places == ["bot/engine/context.py"], places
+
+
+def test_conversations_and_commands_leave_transactions_to_the_engine() -> None:
+    """An update's writes are one transaction that the engine opens and commits with the
+    conversation's state (storage.db.UnitOfWork). Conversations and commands write through
+    ``ctx.transaction()`` / ``services.transaction()`` and never reach for the database's
+    own sessions or connections, which would commit apart from the update (and, on SQLite,
+    wait for the write lock the update itself holds)."""
+    forbidden = re.compile(r"\.db\.(transaction|reader|session)\(|\.engine\.(begin|connect)\(")
+    places = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for folder in ("bot/conversations", "bot/handlers")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if forbidden.search(line)
+    ]
+    assert places == [], "\n".join(places)

@@ -71,7 +71,7 @@ class AssociationFlow(Conversation):
     # --- entering -----------------------------------------------------------------------------
     async def begin(self, ctx: Context, **kwargs: Any) -> None:
         code = kwargs.get("code")
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             found = await associations.association_of(s, ctx.user_id)
         if found is not None:
             await self._show_home(ctx)
@@ -108,7 +108,7 @@ class AssociationFlow(Conversation):
         if step == "a_name":
             ctx.say(_("What is the full name of your association?"), remove_keyboard=True)
         elif step == "a_district":
-            async with ctx.db.reader() as s:
+            async with ctx.reader() as s:
                 districts = await reference.list_districts(s)
             lang = current_language()
             ctx.say(
@@ -194,7 +194,7 @@ class AssociationFlow(Conversation):
             ctx.state["mode"] = "join"
             await self._ask(ctx, "j_code")
         elif step == "a_district" and action == "d":
-            async with ctx.db.reader() as s:
+            async with ctx.reader() as s:
                 known = {d.code for d in await reference.list_districts(s)}
             if arg not in known:
                 await self._ask(ctx, "a_district")
@@ -225,7 +225,7 @@ class AssociationFlow(Conversation):
 
     async def _confirm_registration(self, ctx: Context) -> None:
         state = ctx.state
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             district = await _district_name(s, state.get("a_district"))
         rows = [
             (_("Association"), str(state.get("a_name"))),
@@ -243,7 +243,7 @@ class AssociationFlow(Conversation):
     async def _register(self, ctx: Context) -> None:
         state = ctx.state
         try:
-            async with ctx.db.transaction() as s:
+            async with ctx.transaction() as s:
                 await people.ensure_user(s, ctx.user_id, first_name=ctx.event.first_name)
                 association = await associations.register_association(
                     s,
@@ -288,7 +288,7 @@ class AssociationFlow(Conversation):
         if len(code) != associations.JOIN_CODE_DIGITS or not payloads.plain_digits(code):
             ctx.say(_("A join code has 6 digits, for example 482913. Please type it again."))
             return
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             association = await associations.find_by_code(s, code)
         if association is None:
             await JOIN_LOCKOUT.count_failure(ctx)
@@ -303,7 +303,7 @@ class AssociationFlow(Conversation):
         await self._ask(ctx, "j_confirm")
 
     async def _confirm_join(self, ctx: Context) -> None:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             association = await associations.get_association(s, int(ctx.state["join_id"]))
             district = await _district_name(s, association.district_code if association else None)
         if association is None:
@@ -318,7 +318,7 @@ class AssociationFlow(Conversation):
     async def _join(self, ctx: Context) -> None:
         state = ctx.state
         try:
-            async with ctx.db.transaction() as s:
+            async with ctx.transaction() as s:
                 await people.ensure_user(s, ctx.user_id, first_name=ctx.event.first_name)
                 await associations.join_association(
                     s,
@@ -347,7 +347,7 @@ class AssociationFlow(Conversation):
 
     # --- the association's page ---------------------------------------------------------------
     async def _show_home(self, ctx: Context) -> None:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             found = await associations.association_of(s, ctx.user_id)
             if found is None:
                 ctx.finish()
@@ -421,7 +421,7 @@ class AssociationFlow(Conversation):
             ctx.stale_button()
 
     async def _show_members(self, ctx: Context) -> None:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             found = await associations.association_of(s, ctx.user_id)
             if found is None or found[1].role != associations.COORDINATOR:
                 ctx.toast(_("Only the association's coordinator can see its members."))
@@ -440,7 +440,7 @@ class AssociationFlow(Conversation):
         ctx.say("\n".join(lines), column(buttons))
 
     async def _pick_member(self, ctx: Context, action: str) -> None:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             found = await associations.association_of(s, ctx.user_id)
             if found is None or found[1].role != associations.COORDINATOR:
                 ctx.toast(_("Only the association's coordinator can do this."))
@@ -459,7 +459,7 @@ class AssociationFlow(Conversation):
         if membership_id is None:
             ctx.stale_button()
             return
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             found = await associations.association_of(s, ctx.user_id)
             if action == "rm":
                 removed = await associations.remove_member(
@@ -497,7 +497,7 @@ class AssociationFlow(Conversation):
         await self._show_home(ctx)
 
     async def _new_code(self, ctx: Context) -> None:
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             membership = await associations.membership_of(s, ctx.user_id)
             if membership is None or membership.role != associations.COORDINATOR:
                 ctx.toast(_("Only the association's coordinator can do this."))
@@ -507,7 +507,7 @@ class AssociationFlow(Conversation):
         await self._show_home(ctx)
 
     async def _leave(self, ctx: Context) -> None:
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             left = await associations.leave(s, ctx.user_id)
         if not left:
             ctx.step = "home"
@@ -525,7 +525,7 @@ class AssociationFlow(Conversation):
 
 async def _tell(ctx: Context, telegram_id: int, message: str, **values: str) -> None:
     """A short notice to another person, in their language."""
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         user = await people.get_user(s, telegram_id)
     with use_language(user.language if user else ctx.services.settings.default_language):
         ctx.notify(telegram_id, Text(_(message).format(**values)))
@@ -537,7 +537,7 @@ async def association_command(ctx: Context) -> None:
 
 async def join_command(ctx: Context) -> None:
     code = ctx.event.args.strip()
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         found = await associations.association_of(s, ctx.user_id)
     if found is not None:
         ctx.say(

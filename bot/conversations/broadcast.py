@@ -108,7 +108,7 @@ class ComposeBroadcast(Conversation):
 
     async def _options(self, ctx: Context, kind: str) -> list[tuple[str, str]]:
         if kind == "districts":
-            async with ctx.db.reader() as s:
+            async with ctx.reader() as s:
                 return [
                     (d.code, d.name(current_language())) for d in await reference.list_districts(s)
                 ]
@@ -148,7 +148,7 @@ class ComposeBroadcast(Conversation):
 
     async def _preview(self, ctx: Context) -> None:
         audience = Audience(ctx.state["kind"], tuple(ctx.state.get("values") or ()))
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             count = await broadcasts.count_audience(s, audience)
         ctx.state["count"] = count
         ctx.step = "preview"
@@ -373,7 +373,7 @@ class ComposeBroadcast(Conversation):
             ctx.say(_("Please choose a time within the next three months."))
             self._ask_time(ctx)
             return
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             broadcast = await broadcasts.create_broadcast(
                 s,
                 created_by=ctx.user_id,
@@ -423,7 +423,7 @@ async def stop_broadcast_button(ctx: Context, args: tuple[str, ...]) -> None:
         ctx.toast(_("This option is not available."))
         return
     now = ctx.services.clock.now()
-    async with ctx.db.transaction() as s:
+    async with ctx.transaction() as s:
         broadcast = await s.get(broadcasts.Broadcast, number)
         if broadcast is None or broadcasts.is_private(broadcast):
             # An answer to a resident's case travels as a private broadcast: a forged

@@ -189,7 +189,7 @@ class CapacityAssessment(Conversation):
     resumable = True
 
     async def begin(self, ctx: Context, **kwargs: Any) -> None:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             found = await associations.association_of(s, ctx.user_id)
         if found is None:
             ctx.finish()
@@ -262,7 +262,7 @@ class CapacityAssessment(Conversation):
     async def _finish(self, ctx: Context) -> None:
         answers = {k: int(v) for k, v in dict(ctx.state["answers"]).items()}
         scores = score(answers)
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             membership = await associations.membership_of(s, ctx.user_id)
             if membership is None or membership.association_id != ctx.state["association_id"]:
                 ctx.finish()
@@ -282,7 +282,7 @@ class CapacityAssessment(Conversation):
 
 async def show_latest_results(ctx: Context) -> None:
     """The latest assessment of the user's association, with what to do next."""
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         found = await associations.association_of(s, ctx.user_id)
         latest = await associations.latest_assessment(s, found[0].id) if found else None
         if found is None or latest is None:

@@ -93,7 +93,7 @@ class WriteToProgramme(Conversation):
                 ).format(ref=cases.reference_of(reply_to))
             )
             return
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             mine = [c for c in await cases.cases_of(s, ctx.user_id) if c.is_open]
         if mine:
             lines = [_("Your open messages:")]
@@ -147,7 +147,7 @@ class WriteToProgramme(Conversation):
             )
             return
         if "district" not in ctx.state:
-            async with ctx.db.reader() as s:
+            async with ctx.reader() as s:
                 user = await people.get_user(s, ctx.user_id)
                 districts = await reference.list_districts(s)
             if user is not None and user.district_code:
@@ -202,7 +202,7 @@ class WriteToProgramme(Conversation):
             ctx.edit(_("Anonymous") if arg == "y" else _("With my name"))
             await self._after_kind(ctx)
         elif step == "district" and action == "d":
-            async with ctx.db.reader() as s:
+            async with ctx.reader() as s:
                 codes = {d.code: d for d in await reference.list_districts(s)}
             if arg != "-" and arg not in codes:
                 ctx.toast(_("This district is not in the list any more. Please choose again."))
@@ -222,7 +222,7 @@ class WriteToProgramme(Conversation):
     async def _send(self, ctx: Context) -> None:
         state = ctx.state
         key = state.setdefault("key", _request_key(ctx, "case"))
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             await people.ensure_user(
                 s, ctx.user_id, first_name=ctx.event.first_name, username=ctx.event.username
             )
@@ -302,7 +302,7 @@ class WriteToProgramme(Conversation):
             ctx.say(_("I can read text, photos, voice notes and locations here."))
             return
         case_id = int(ctx.state.get("case", 0))
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             outcome = await cases.resident_reply(
                 s,
                 case_id=case_id,
@@ -333,7 +333,7 @@ async def _own_case(ctx: Context, args: tuple[str, ...]) -> cases.Case | None:
     case_id = int_arg(args, 0)
     if case_id is None:
         return None
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         case = await cases.get_case(s, case_id)
     return case if case is not None and case.telegram_id == ctx.user_id else None
 
@@ -355,7 +355,7 @@ async def rate_button(ctx: Context, args: tuple[str, ...]) -> None:
     if case is None or score is None or not 1 <= score <= 5:
         ctx.stale_button()
         return
-    async with ctx.db.transaction() as s:
+    async with ctx.transaction() as s:
         outcome = await cases.rate(
             s, case_id=case.id, telegram_id=ctx.user_id, score=score, now=ctx.services.clock.now()
         )

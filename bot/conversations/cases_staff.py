@@ -30,7 +30,7 @@ SHOWN_MESSAGES = 5
 
 
 async def _member(ctx: Context) -> StaffMember | None:
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         member = await s.scalar(
             select(StaffMember).where(
                 StaffMember.telegram_id == ctx.user_id, StaffMember.active.is_(True)
@@ -56,7 +56,7 @@ class StaffInbox(Conversation):
         ctx.step = "list"
         where = cases.CaseFilter(status="open", see_confidential=await self._see_confidential(ctx))
         lang = current_language()
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             found = await cases.list_cases(s, where, limit=LISTED)
             total = await cases.count_cases(s, where)
             names = {d.code: d.name(lang) for d in await reference.list_districts(s)}
@@ -76,7 +76,7 @@ class StaffInbox(Conversation):
         ctx.say(_("Open cases: {n}. The newest first:").format(n=total), column(buttons))
 
     async def _open(self, ctx: Context, case_id: int) -> None:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             case = await cases.get_case(s, case_id)
             if case is None or (case.confidential and not await self._see_confidential(ctx)):
                 case = None
@@ -91,7 +91,7 @@ class StaffInbox(Conversation):
             await self._list(ctx)
             return
         member = await _member(ctx)
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             await audit.record(
                 s,
                 audit.Actor(
@@ -176,7 +176,7 @@ class StaffInbox(Conversation):
             ctx.finish()
             ctx.say(_("This command is only for programme staff."))
             return
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             case = await cases.get_case(s, int(ctx.state.get("case", 0)))
             outcome = (
                 await cases.close(
@@ -211,7 +211,7 @@ class StaffInbox(Conversation):
             ctx.finish()
             ctx.say(_("This command is only for programme staff."))
             return
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             case = await cases.get_case(s, int(ctx.state.get("case", 0)))
             outcome = (
                 await cases.staff_reply(

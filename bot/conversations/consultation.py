@@ -86,7 +86,7 @@ def _now(ctx: Context) -> datetime:
 
 async def _requester_id(ctx: Context) -> int:
     """The users.id of the person in front of us (created if this is their first booking)."""
-    async with ctx.db.transaction() as s:
+    async with ctx.transaction() as s:
         user = await people.ensure_user(
             s, ctx.user_id, first_name=ctx.event.first_name, username=ctx.event.username
         )
@@ -94,7 +94,7 @@ async def _requester_id(ctx: Context) -> int:
 
 
 async def _branch_names(ctx: Context, codes: list[str]) -> dict[str, str]:
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         branches = await reference.list_branches(s)
     return {b.code: b.name(current_language()) for b in branches if b.code in codes}
 
@@ -134,7 +134,7 @@ class BookConsultation(Conversation):
 
     async def _begin_reschedule(self, ctx: Context, booking_id: int) -> None:
         requester_id = await _requester_id(ctx)
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             view = await load_view(s, booking_id)
         if (
             view is None
@@ -180,7 +180,7 @@ class BookConsultation(Conversation):
         )
 
     async def _ask_topic(self, ctx: Context) -> None:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             topics = await consultations.offered_topics(s)
         if not topics:
             ctx.finish()
@@ -198,7 +198,7 @@ class BookConsultation(Conversation):
         )
 
     async def _ask_branch(self, ctx: Context) -> None:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             codes = await consultations.branches_for_topic(s, ctx.state["topic"])
         names = await _branch_names(ctx, codes)
         codes = [c for c in codes if c in names]
@@ -222,7 +222,7 @@ class BookConsultation(Conversation):
 
     async def _free(self, ctx: Context, day: date | None = None) -> list[Slot]:
         requester_id = await _requester_id(ctx)
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             return await consultations.free_slots(
                 s,
                 topic=ctx.state["topic"],
@@ -329,7 +329,7 @@ class BookConsultation(Conversation):
     async def _ask_confirm(self, ctx: Context) -> None:
         ctx.step = "confirm"
         consultant_id, start = ctx.state["slot"]
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             info = await consultations.consultant_info(s, int(consultant_id))
             branch = await s.get(reference.Branch, ctx.state["branch"])
         moment = datetime.fromisoformat(start)
@@ -533,10 +533,10 @@ class BookConsultation(Conversation):
         reschedule = ctx.state.get("reschedule")
         previous: BookingView | None = None
         if reschedule:  # read in its own session: the move below changes the same row
-            async with ctx.db.reader() as s:
+            async with ctx.reader() as s:
                 previous = await load_view(s, int(reschedule))
         try:
-            async with ctx.db.transaction() as s:
+            async with ctx.transaction() as s:
                 if reschedule:
                     booking = await consultations.move(
                         s,
@@ -589,7 +589,7 @@ class BookConsultation(Conversation):
     async def _after_booking(
         self, ctx: Context, booking_id: int, previous: BookingView | None
     ) -> None:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             view = await load_view(s, booking_id)
         assert view is not None
         ctx.finish()
@@ -648,7 +648,7 @@ async def schedule_reminders(services: Services, view: BookingView) -> None:
 
 
 async def _in_language_of(ctx: Context, telegram_id: int) -> str:
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         return await language_of(s, telegram_id, ctx.services.settings.default_language)
 
 
@@ -695,7 +695,7 @@ async def _view_for_button(ctx: Context, args: tuple[str, ...]) -> tuple[Booking
     booking_id = payloads.int_arg(args)
     view = None
     if booking_id is not None:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             view = await load_view(s, booking_id)
     party = _party(view, ctx.user_id) if view is not None else None
     if party == "consultant" and not role_at_least(await ctx.role(), Role.CONSULTANT):
@@ -718,7 +718,7 @@ def _appointment_buttons(ctx: Context, booking_id: int) -> list[list[Button]]:
 async def show_appointments(ctx: Context) -> None:
     """/appointments: the member's upcoming sessions, each with change / cancel buttons."""
     requester_id = await _requester_id(ctx)
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         upcoming = await consultations.upcoming_for_requester(s, requester_id, _now(ctx))
         views = [await load_view(s, b.id) for b in upcoming]
     if not views:
@@ -822,12 +822,12 @@ async def cancel_confirm_button(ctx: Context, args: tuple[str, ...]) -> None:
     view, party = found
     if not _is_active_future(ctx, view):
         return
-    async with ctx.db.transaction() as s:
+    async with ctx.transaction() as s:
         cancelled = await consultations.cancel(s, view.booking.id, by=party, now=_now(ctx))
     if cancelled is None:
         ctx.edit(_("This session is no longer booked."))
         return
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         fresh = await load_view(s, view.booking.id)
     assert fresh is not None
     ctx.edit(_("Cancelled. The time is free again for someone else."))
@@ -876,7 +876,7 @@ async def _tell_other_party_of_cancellation(ctx: Context, view: BookingView, by:
 async def sessions_command(ctx: Context) -> None:
     """/sessions: a consultant's next two weeks, and past sessions waiting for a record."""
     now = _now(ctx)
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         consultant = await consultations.consultant_for_staff(s, ctx.user_id)
         if consultant is None:
             ctx.say(
@@ -934,7 +934,7 @@ async def record_button(ctx: Context, args: tuple[str, ...]) -> None:
         return
     took_place = args[1] == "y"
     before = view.booking.status
-    async with ctx.db.transaction() as s:
+    async with ctx.transaction() as s:
         booking = await consultations.record_outcome(
             s,
             view.booking.id,
@@ -987,7 +987,7 @@ async def feedback_button(ctx: Context, args: tuple[str, ...]) -> None:
         ctx.toast(_("This option is not available."))
         return
     try:
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             await consultations.record_feedback(
                 s,
                 view.booking.id,
@@ -1070,11 +1070,11 @@ class ConsultantNote(_FreeTextAfterSession):
         return _("No note added. You can send /sessions later to see your sessions.")
 
     async def store(self, ctx: Context, booking_id: int, text: str) -> None:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             consultant = await consultations.consultant_for_staff(s, ctx.user_id)
         if consultant is None:
             raise consultations.NotAllowed("not a consultant")
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             await consultations.record_note(s, booking_id, consultant_id=consultant.id, note=text)
 
 
@@ -1093,7 +1093,7 @@ class FeedbackComment(_FreeTextAfterSession):
 
     async def store(self, ctx: Context, booking_id: int, text: str) -> None:
         requester_id = await _requester_id(ctx)
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             await consultations.record_feedback(
                 s, booking_id, requester_id=requester_id, now=_now(ctx), comment=text
             )
@@ -1104,7 +1104,7 @@ class FeedbackComment(_FreeTextAfterSession):
 
 async def render_reminder(services: Services, reminder: Reminder) -> Reply | None:
     """24 h and 1 h before, for the member; 1 h before, for the consultant."""
-    async with services.db.reader() as s:
+    async with services.reader() as s:
         view = await load_view(s, reminder.ref)
     if view is None or view.booking.status != BookingStatus.BOOKED:
         return None
@@ -1136,7 +1136,7 @@ async def render_reminder(services: Services, reminder: Reminder) -> Reply | Non
 
 async def render_follow_up(services: Services, reminder: Reminder) -> Reply | None:
     """After the session, ask the consultant to record it (unless they already did)."""
-    async with services.db.reader() as s:
+    async with services.reader() as s:
         view = await load_view(s, reminder.ref)
     if view is None or view.booking.status != BookingStatus.BOOKED:
         return None

@@ -29,7 +29,7 @@ def trilingual(message: str) -> str:
 async def remember_language(ctx: Context, code: str) -> None:
     ctx.session.language = code
     set_language(code)
-    async with ctx.db.transaction() as s:
+    async with ctx.transaction() as s:
         await people.ensure_user(
             s,
             ctx.user_id,
@@ -93,7 +93,7 @@ class Onboarding(Conversation):
 
     async def _agree(self, ctx: Context) -> None:
         ctx.session.profile["consent"] = True
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             await people.ensure_user(
                 s,
                 ctx.user_id,

@@ -102,7 +102,7 @@ async def open_survey(
 
 async def needs_survey_entry(ctx: Context) -> None:
     """The menu's first entry: the needs survey (or a choice, if more surveys are open)."""
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         forms = [f for f in await surveys.list_forms(s) if f.form_id != NEEDS_SURVEY]
     if not forms:
         await open_survey(ctx, NEEDS_SURVEY)
@@ -113,7 +113,7 @@ async def needs_survey_entry(ctx: Context) -> None:
 async def surveys_command(ctx: Context) -> None:
     """/surveys: the surveys open now."""
     await ensure_shipped_form(ctx.db, NEEDS_SURVEY)
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         forms = await surveys.list_forms(s)
     if not forms:
         ctx.say(_("There is no survey open at the moment. Thank you for your interest!"))
@@ -126,7 +126,7 @@ async def surveys_command(ctx: Context) -> None:
 async def survey_button(ctx: Context, args: tuple[str, ...]) -> None:
     """``g:sv:<form_id>`` — the args may be forged: the form must exist and be open."""
     form_id = args[0] if args else ""
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         stored = await surveys.get_form(s, form_id)
     if stored is None or not stored.active:
         ctx.toast(_("This survey is closed."))
@@ -143,7 +143,7 @@ def survey_title(ctx: Context, stored: surveys.StoredForm) -> str:
 async def survey_deep_link(ctx: Context, rest: str) -> None:
     """``/start survey_<form>_<district>``: form ids and districts may contain '_'."""
     await ensure_shipped_form(ctx.db, NEEDS_SURVEY)
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         known_forms = await surveys.form_ids(s)
         districts = {d.code for d in await reference.list_districts(s)}
     form_id, district = resolve_link(rest, known_forms, districts)
@@ -153,7 +153,7 @@ async def survey_deep_link(ctx: Context, rest: str) -> None:
         ctx.say(_("This survey link is not valid any more. Here is the menu instead."))
         await show_menu(ctx)
         return
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         stored = await surveys.get_form(s, form_id)
     if stored is None or not stored.active:
         ctx.say(_("This survey is closed. Thank you for your interest!"))
@@ -736,7 +736,7 @@ class SurveyConversation(Conversation):
         remember_version(ctx.db, live.stored.version_pk, live.form)
         draft = self._new_draft(ctx, live, kwargs)
         if any(q.kind == Kind.META and q.meta == "username" for q in live.form.questions):
-            async with ctx.db.transaction() as s:  # the key is made on first use
+            async with ctx.transaction() as s:  # the key is made on first use
                 marker = await throttles.person_marker(
                     s, f"survey-username:{live.form_id}", ctx.user_id
                 )
@@ -802,7 +802,7 @@ class SurveyConversation(Conversation):
         }
 
     async def _already_answered(self, ctx: Context, live: LiveForm) -> bool:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             return await surveys.has_answered(s, live.stored.pk, live.round, ctx.user_id)
 
     def _already_answered_message(self, ctx: Context, live: LiveForm) -> None:
@@ -1117,7 +1117,7 @@ class SurveyConversation(Conversation):
             started_at=_moment(draft.get("started")),
             submitted_at=ctx.services.clock.now(),
         )
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             stored = await surveys.get_form(s, form.form_id)
             if stored is None:
                 outcome = None

@@ -166,7 +166,7 @@ class Training(Conversation):
     # --- catalogue --------------------------------------------------------------------------
     async def _show_catalogue(self, ctx: Context) -> None:
         now = ctx.services.clock.now()
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             courses = await trainings.courses_with_upcoming_sessions(s, now)
         ctx.step = "catalogue"
         lang = current_language()
@@ -191,7 +191,7 @@ class Training(Conversation):
 
     async def _show_course(self, ctx: Context, course_id: int) -> None:
         now = ctx.services.clock.now()
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             course = await trainings.get_course(s, course_id)
             sessions = await trainings.upcoming_sessions(s, course_id, now) if course else []
             lines = []
@@ -231,7 +231,7 @@ class Training(Conversation):
         await self._show_session(ctx, session_id)
 
     async def _show_session(self, ctx: Context, session_id: int) -> None:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             found = await trainings.session_with_course(s, session_id)
             if found is None:
                 ctx.toast(_("This session no longer exists."))
@@ -281,7 +281,7 @@ class Training(Conversation):
     async def _known_identity(self, ctx: Context) -> tuple[str, str]:
         """The name used last time (or given to the association / volunteer profile) and
         the gender on the profile: asked only once."""
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             name = await s.scalar(
                 select(trainings.Registration.participant_name)
                 .where(
@@ -332,7 +332,7 @@ class Training(Conversation):
         if ctx.step != "gender" or not args or args[0] not in GENDER_LABELS:
             await super().on_button(ctx, "gender", args)
             return
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             user = await people.ensure_user(s, ctx.user_id)
             user.gender = args[0]
         ctx.edit(_("Thank you."))
@@ -342,7 +342,7 @@ class Training(Conversation):
         session_id = int(ctx.state["session_id"])
         now = ctx.services.clock.now()
         try:
-            async with ctx.db.transaction() as s:
+            async with ctx.transaction() as s:
                 await people.ensure_user(s, ctx.user_id)
                 membership = await associations.association_of(s, ctx.user_id)
                 outcome = await trainings.register(
@@ -386,7 +386,7 @@ class Training(Conversation):
     # --- my registrations and cancelling ------------------------------------------------------
     async def _show_mine(self, ctx: Context) -> None:
         now = ctx.services.clock.now()
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             rows = await trainings.my_registrations(s, ctx.user_id, now)
             positions = [await trainings.waitlist_position(s, r) for r, _s, _c in rows]
             branches = [await notices.branch_of(s, training) for _r, training, _c in rows]
@@ -421,7 +421,7 @@ class Training(Conversation):
         if registration_id is None:
             ctx.stale_button()
             return
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             registration = await trainings.get_registration(s, registration_id)
             found = (
                 await trainings.session_with_course(s, registration.session_id)
@@ -453,7 +453,7 @@ class Training(Conversation):
         if ctx.step != "confirm_cancel" or registration_id is None:
             await super().on_button(ctx, "cxy", ())
             return
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             outcome = await trainings.cancel(
                 s,
                 registration_id=int(registration_id),
@@ -487,7 +487,7 @@ class Training(Conversation):
                 )
             )
             return
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             result = await trainings.check_in(
                 s, telegram_id=ctx.user_id, code=code, now=ctx.services.clock.now()
             )
@@ -535,7 +535,7 @@ class Training(Conversation):
                 )
             )
             return
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             saved = await trainings.record_comment(
                 s,
                 registration_id=int(ctx.state.get("feedback_id", 0)),
@@ -573,7 +573,7 @@ class Training(Conversation):
                 )
             )
             return
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             await people.ensure_user(s, ctx.user_id)
             found = await associations.association_of(s, ctx.user_id)
             await trainings.add_suggestion(
@@ -596,7 +596,7 @@ async def offer_button(ctx: Context, args: tuple[str, ...]) -> None:
     if registration_id is None or args[0] not in ("y", "n"):
         ctx.toast(_("I do not recognise this button."))
         return
-    async with ctx.db.transaction() as s:
+    async with ctx.transaction() as s:
         answer = await trainings.answer_offer(
             s,
             registration_id=registration_id,
@@ -644,7 +644,7 @@ async def rating_button(ctx: Context, args: tuple[str, ...]) -> None:
     if registration_id is None or rating is None:
         ctx.toast(_("I do not recognise this button."))
         return
-    async with ctx.db.transaction() as s:
+    async with ctx.transaction() as s:
         result = await trainings.record_rating(
             s,
             registration_id=registration_id,

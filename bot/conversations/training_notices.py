@@ -140,7 +140,7 @@ def offer_buttons(registration_id: int) -> list[list[Button]]:
 
 
 async def language_of(services: Services, telegram_id: int) -> str:
-    async with services.db.reader() as s:
+    async with services.reader() as s:
         user = await people.get_user(s, telegram_id)
     return user.language if user is not None else services.settings.default_language
 
@@ -156,7 +156,7 @@ async def _details(
     ]
     | None
 ):
-    async with services.db.reader() as s:
+    async with services.reader() as s:
         registration = await trainings.get_registration(s, registration_id)
         if registration is None:
             return None
@@ -287,7 +287,7 @@ async def send_offers(services: Services, changes: trainings.Changes) -> None:
         try:
             await services.messenger.send(registration.telegram_id, message)
         except RecipientUnreachable:
-            async with services.db.transaction() as s:
+            async with services.transaction() as s:
                 await people.mark_unreachable(s, registration.telegram_id)
         except DeliveryError as exc:  # the nudge and "my registrations" still show the offer
             log.warning("offer to %s not delivered: %s", registration.telegram_id, exc)
@@ -384,7 +384,7 @@ async def render_offer_expiry(services: Services, reminder: Reminder) -> Reply |
     """The deadline of an offer: the seat goes to the next in line (told at once), and the
     person who let it pass is told too."""
     now = services.clock.now()
-    async with services.db.transaction() as s:
+    async with services.transaction() as s:
         changes = await trainings.expire_offer(
             s,
             registration_id=reminder.ref,

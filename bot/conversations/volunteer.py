@@ -67,7 +67,7 @@ class Volunteer(Conversation):
 
     # --- entering -----------------------------------------------------------------------------
     async def begin(self, ctx: Context, **kwargs: Any) -> None:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             existing = await volunteers.get_volunteer(s, ctx.user_id)
             skills = await volunteers.skills_of(s, existing.id) if existing else []
             districts = {d.code for d in await reference.list_districts(s)}
@@ -112,7 +112,7 @@ class Volunteer(Conversation):
         elif step == "phone":
             ask_phone(ctx, _("What phone number can the programme call you on?"))
         elif step == "district":
-            async with ctx.db.reader() as s:
+            async with ctx.reader() as s:
                 districts = await reference.list_districts(s)
             lang = current_language()
             ctx.say(
@@ -238,7 +238,7 @@ class Volunteer(Conversation):
             await super().on_button(ctx, action, args)
 
     async def _on_district(self, ctx: Context, code: str) -> None:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             districts = {d.code: d for d in await reference.list_districts(s)}
         if code not in districts:
             ctx.toast(_("This district is not in the list any more. Please choose again."))
@@ -265,7 +265,7 @@ class Volunteer(Conversation):
 
     # --- drawing the choices ------------------------------------------------------------------
     async def _skills(self, ctx: Context) -> list[volunteers.Skill]:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             return await volunteers.list_skills(s)
 
     async def _skills_buttons(self, ctx: Context) -> Buttons:
@@ -297,7 +297,7 @@ class Volunteer(Conversation):
     # --- profile ------------------------------------------------------------------------------
     async def _summary(self, ctx: Context) -> str:
         lang = current_language()
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             skills = {x.code: x.name(lang) for x in await volunteers.list_skills(s)}
             district = (
                 await s.get(reference.District, ctx.state["district"])
@@ -358,7 +358,7 @@ class Volunteer(Conversation):
             ctx.stale_button()
 
     async def _stop(self, ctx: Context) -> None:
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             await volunteers.stop_volunteering(s, ctx.user_id, ctx.services.clock.now())
         ctx.finish()
         ctx.edit(
@@ -370,7 +370,7 @@ class Volunteer(Conversation):
 
     async def _save(self, ctx: Context) -> None:
         state = ctx.state
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             await _ensure_user(s, ctx)
             await volunteers.save_volunteer(
                 s,

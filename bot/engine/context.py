@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
 
 from bot.engine import payloads
@@ -23,6 +24,8 @@ from bot.engine.session import FlowState, Session
 from bot.i18n import _
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from bot.engine.engine import Engine
     from storage.db import Database
 
@@ -55,6 +58,15 @@ class Context:
     @property
     def db(self) -> Database:
         return self.services.db
+
+    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """Write as part of this update's one transaction (the engine commits it with the
+        conversation's new state, or rolls it all back if the handler fails)."""
+        return self.services.transaction()
+
+    def reader(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """Read, seeing what this update has written so far."""
+        return self.services.reader()
 
     @property
     def flow(self) -> FlowState | None:
@@ -150,6 +162,6 @@ class Context:
         if "role" not in self._role_cache:
             from storage.people import staff_role
 
-            async with self.db.reader() as s:
+            async with self.reader() as s:
                 self._role_cache["role"] = await staff_role(s, self.user_id)
         return self._role_cache["role"]

@@ -18,6 +18,7 @@ from bot.engine.replies import Outgoing, Text, Toast
 from bot.engine.services import Services
 from bot.engine.session import FlowState, Session
 from bot.i18n import _, normalize_language, use_language
+from storage.db import UnitOfWork, unit_of_work
 from storage.people import role_at_least
 
 log = logging.getLogger(__name__)
@@ -79,18 +80,47 @@ class Engine:
                     )
                     if not allowed:
                         return self._flood_answer(event, first_refusal)
-                outgoing, session = await self._run(event, loaded)
-                if session is None:  # the session was dropped (/delete)
-                    return outgoing
-                expected = loaded.version if loaded is not None else 0
-                if await self.services.store.save(session, expected):
+                unit = UnitOfWork(self.services.db)
+                try:
+                    with unit_of_work(unit):
+                        outgoing = await self._attempt(event, loaded, unit)
+                finally:
+                    await unit.close()
+                if outgoing is not None:
                     return outgoing
                 log.info("session %s changed under us; retrying update", event.chat_id)
         log.warning("could not save session %s after %s attempts", event.chat_id, MAX_SAVE_ATTEMPTS)
         return []
 
+    async def _attempt(
+        self, event: Event, loaded: Session | None, unit: UnitOfWork
+    ) -> list[Outgoing] | None:
+        """Run the update and commit its work with the session; None when the session
+        changed under us (nothing of this attempt is kept, the update runs again)."""
+        outgoing, session = await self._run(event, loaded, unit)
+        store = self.services.store
+        if session is None:  # the session was dropped (/delete)
+            await store.delete(event.chat_id)
+            await unit.commit()
+            return outgoing
+        expected = loaded.version if loaded is not None else 0
+        if self._store_shares_the_unit():
+            if not await store.save(session, expected):
+                await unit.rollback()
+                return None
+            await unit.commit()
+            return outgoing
+        # A session kept elsewhere (Redis) is saved after the commit, with its own
+        # compare-and-set: a crash between the two keeps the update's work but not the
+        # conversation's step, and the user's next press runs against the earlier step.
+        await unit.commit()
+        return outgoing if await store.save(session, expected) else None
+
+    def _store_shares_the_unit(self) -> bool:
+        return getattr(self.services.store, "database", None) is self.services.db
+
     async def _run(
-        self, event: Event, loaded: Session | None
+        self, event: Event, loaded: Session | None, unit: UnitOfWork
     ) -> tuple[list[Outgoing], Session | None]:
         """The replies and the session to save (None: the session was dropped)."""
         session = loaded.copy() if loaded is not None else self._new_session(event)
@@ -104,6 +134,7 @@ class Engine:
                 await self._dispatch(ctx, loaded)
             except Exception:
                 log.exception("handler failed on update %s", event.update_id)
+                await unit.rollback()  # none of the handler's writes are kept
                 return self._failure_answer(event, loaded)
             if event.kind == EventKind.BUTTON and not any(
                 isinstance(item.reply, Toast) for item in ctx.outgoing
@@ -112,7 +143,6 @@ class Engine:
             if not ctx.drew_buttons and session.conversation_snapshot() == before:
                 session.epoch -= 1  # nothing moved: the buttons on screen stay valid
             if ctx.session_dropped:
-                await self.services.store.delete(event.chat_id)
                 return ctx.outgoing, None
             return ctx.outgoing, session
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,8 @@ from bot.engine.clock import Clock, SystemClock
 from bot.engine.session import SessionStore
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from bot.engine.messenger import Messenger
     from storage.db import Database
     from storage.files import FileStore
@@ -25,3 +28,11 @@ class Services:
     scheduler: Any | None = None
     files: FileStore | None = None  # where files residents send are kept (storage.files)
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """Write; inside an update, as part of the update's one transaction."""
+        return self.db.transaction()
+
+    def reader(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """Read; inside an update, seeing what it has written so far."""
+        return self.db.reader()

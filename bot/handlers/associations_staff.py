@@ -19,7 +19,7 @@ LISTED = 40
 
 
 async def associations_command(ctx: Context) -> None:
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         listed = await associations.list_associations(s)
         districts = {d.code: d for d in await reference.list_districts(s)}
     if not listed:
@@ -47,7 +47,7 @@ async def association_button(ctx: Context, args: tuple[str, ...]) -> None:
     if association_id is None:
         ctx.toast(_("I do not recognise this button."))
         return
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         association = await associations.get_association(s, association_id)
         if association is None:
             ctx.toast(_("This association is no longer on Musharaka."))

@@ -60,7 +60,7 @@ async def district_names(ctx: Context, form: Form) -> dict[str, str]:
     district_question = form.role_question("district")
     if district_question is not None:
         names.update({c.name: c.text(ctx.lang) for c in form.choices_of(district_question)})
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         for district in await reference.list_districts(s):
             names[district.code] = district.name(ctx.lang)
     return names
@@ -152,7 +152,7 @@ async def priorities_command(ctx: Context) -> None:
     if live is None:
         ctx.say(_("The needs survey is not loaded yet."))
         return
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         codes = [d.code for d in await reference.list_districts(s)]
     wanted = ctx.event.args.strip().lower()
     district = wanted if wanted in codes else None
@@ -175,7 +175,7 @@ async def priorities_button(ctx: Context, args: tuple[str, ...]) -> None:
     if live is None or len(args) != 2:
         ctx.toast(_("This option is not available."))
         return
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         codes = [d.code for d in await reference.list_districts(s)]
     district_arg, gender = args
     district = None
@@ -198,7 +198,7 @@ async def show_staff_priorities(
 ) -> None:
     form = live.form
     try:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             report = await priority_report(
                 s,
                 form.form_id,
@@ -287,14 +287,14 @@ def _filter_buttons(
 async def resident_priorities_button(ctx: Context, args: tuple[str, ...]) -> None:
     """``g:sp:<form_id>`` — a resident's own district; the form must exist."""
     form_id = args[0] if args else ""
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         live = await load_form(s, form_id)
         district = await _residents_district(s, ctx.user_id, live.stored.pk if live else None)
     if live is None:
         ctx.toast(_("This option is not available."))
         return
     try:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             report = await priority_report(
                 s, live.form_id, filters=PriorityFilters(round=live.round)
             )
@@ -315,7 +315,7 @@ async def resident_priorities_text(
     group = report.group(district) if district else None
     lines: list[str] = []
     if district:
-        async with ctx.db.reader() as s:
+        async with ctx.reader() as s:
             done = updates_lines(await updates_for(s, live.form_id, district), live.form, ctx.lang)
     else:
         done = []

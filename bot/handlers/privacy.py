@@ -43,7 +43,7 @@ def conversation_data(session: Session) -> dict[str, Any]:
 async def collect_personal_data(ctx: Context) -> dict[str, dict[str, Any]]:
     """Every area's data about this user, keyed by area (empty areas left out)."""
     areas: dict[str, dict[str, Any]] = {}
-    async with ctx.db.transaction() as s:
+    async with ctx.transaction() as s:
         for area, (exporter, _eraser) in ctx.engine.registry.personal_data.items():
             data = await exporter(s, ctx.user_id)
             if any(data.values()):
@@ -138,7 +138,7 @@ class DeleteMyData(Conversation):
             ctx.finish()
             ctx.edit(_("Nothing was erased. Your data stays as it was."))
             return
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             await erase_everything(s, ctx.engine.registry, ctx.user_id, ctx.services.clock.now())
         ctx.edit(
             _(

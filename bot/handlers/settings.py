@@ -15,7 +15,7 @@ from storage import people
 
 async def _user(ctx: Context) -> people.User:
     """This person's row; opening /settings also shows they can be reached again."""
-    async with ctx.db.transaction() as s:
+    async with ctx.transaction() as s:
         user = await people.ensure_user(
             s, ctx.user_id, first_name=ctx.event.first_name, username=ctx.event.username
         )
@@ -54,7 +54,7 @@ async def settings_button(ctx: Context, args: tuple[str, ...]) -> None:
         ctx.toast(_("This option is not available."))
         return
     on = args[1] == "1"
-    async with ctx.db.transaction() as s:
+    async with ctx.transaction() as s:
         user = await people.ensure_user(s, ctx.user_id)
         if args[0] == "ann":
             user.announcements_enabled = on

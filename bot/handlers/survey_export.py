@@ -20,7 +20,7 @@ async def survey_export_command(ctx: Context) -> None:
     form_id = ctx.event.args.strip().split(" ")[0] or NEEDS_SURVEY
     if form_id == NEEDS_SURVEY:
         await ensure_shipped_form(ctx.db, NEEDS_SURVEY)
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         stored = await surveys.get_form(s, form_id)
         if stored is None:
             known = ", ".join(f.form_id for f in await surveys.list_forms(s, active_only=False))

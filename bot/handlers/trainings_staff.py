@@ -39,7 +39,7 @@ async def _session_buttons(
     ctx: Context, action: str, days_before: float, days_after: float
 ) -> list[Button]:
     now = ctx.services.clock.now()
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         found = await trainings.sessions_between(
             s, now - timedelta(days=days_before), now + timedelta(days=days_after)
         )
@@ -80,7 +80,7 @@ async def _show_checkin(ctx: Context, session_id: int, *, new_code: bool) -> Non
     now = ctx.services.clock.now()
     minutes = ctx.services.settings.checkin_code_minutes
     try:
-        async with ctx.db.transaction() as s:
+        async with ctx.transaction() as s:
             training = await trainings.get_session(s, session_id)
             if training is None:
                 raise trainings.SessionClosed(session_id)
@@ -126,7 +126,7 @@ async def _show_checkin(ctx: Context, session_id: int, *, new_code: bool) -> Non
 
 
 async def _close_checkin(ctx: Context, session_id: int) -> None:
-    async with ctx.db.transaction() as s:
+    async with ctx.transaction() as s:
         await trainings.close_checkin(s, session_id=session_id)
         present, seated = await trainings.attendance_counts(s, session_id)
     ctx.edit(
@@ -137,7 +137,7 @@ async def _close_checkin(ctx: Context, session_id: int) -> None:
 
 
 async def _show_roster(ctx: Context, session_id: int) -> None:
-    async with ctx.db.reader() as s:
+    async with ctx.reader() as s:
         found = await trainings.session_with_course(s, session_id)
         rows = await trainings.roster(s, session_id)
     if found is None:
@@ -204,7 +204,7 @@ async def _ask_cancel_session(ctx: Context, session_id: int) -> None:
 
 
 async def _cancel_session(ctx: Context, session_id: int) -> None:
-    async with ctx.db.transaction() as s:
+    async with ctx.transaction() as s:
         found = await trainings.session_with_course(s, session_id)
         if found is None or found[0].status != trainings.SCHEDULED:
             ctx.toast(_("This session is cancelled or no longer exists."))
@@ -259,7 +259,7 @@ async def staff_session_button(ctx: Context, args: tuple[str, ...]) -> None:
 
 async def suggestions_command(ctx: Context) -> None:
     now = ctx.services.clock.now()
-    async with ctx.db.transaction() as s:
+    async with ctx.transaction() as s:
         latest = await trainings.latest_suggestions(s, limit=20)
         unread = {x.id for x in latest if x.read_at is None}
         await trainings.mark_suggestions_read(s, list(unread), now)
