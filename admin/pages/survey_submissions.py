@@ -58,6 +58,7 @@ CONTENT_TYPES = {
     ".webp": "image/webp",
     ".pdf": "application/pdf",
 }
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 # Shown in the page; anything else (documents, SVG that could run script) is downloaded.
 INLINE_PREFIXES = ("audio/", "video/", "image/jpeg", "image/png", "image/webp", "image/gif")
 
@@ -73,6 +74,23 @@ def content_type(name: str) -> str:
     """The Content-Type of a kept file, from its name (the store keeps bytes only)."""
     suffix = PurePosixPath(name).suffix.lower()
     return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The (first, last) bytes a player asks for with ``Range: bytes=a-b`` (seeking in a
+    long voice note); None for the whole file (no header, or one we do not read: several
+    ranges); raises ValueError when the range is outside the file."""
+    found = RANGE.match(header.strip()) if header else None
+    if found is None or (not found[1] and not found[2]):
+        return None
+    if not found[1]:  # the last n bytes
+        first, last = max(size - int(found[2]), 0), size - 1
+    else:
+        first = int(found[1])
+        last = min(int(found[2]), size - 1) if found[2] else size - 1
+    if first >= size or first > last:
+        raise ValueError("range not satisfiable")
+    return first, last
 
 
 def shown_inline(kind: str) -> bool:
@@ -375,20 +393,28 @@ async def submission_file(
         raise HTTPException(status_code=404)
     kind = content_type(answer.value)
     inline = media != Media.FILE and shown_inline(kind)
-    await web.log_access(
-        request,
-        user,
-        audit.AuditAction.VIEW if inline else audit.AuditAction.EXPORT,
-        f"survey_file:{submission.id}",
-        detail=web.describe_filters({"question": answer.question, "answer": answer.id}),
-        record_count=1,
-    )
-    disposition = "inline" if inline else "attachment"
-    return Response(
-        data,
-        media_type=kind,
-        headers={"content-disposition": f'{disposition}; filename="{answer.value}"'},
-    )
+    try:
+        wanted = byte_range(request.headers.get("range"), len(data))
+    except ValueError:
+        return Response(status_code=416, headers={"content-range": f"bytes */{len(data)}"})
+    if wanted is None or wanted[0] == 0:  # a player's later requests seek in the same file
+        await web.log_access(
+            request,
+            user,
+            audit.AuditAction.VIEW if inline else audit.AuditAction.EXPORT,
+            f"survey_file:{submission.id}",
+            detail=web.describe_filters({"question": answer.question, "answer": answer.id}),
+            record_count=1,
+        )
+    headers = {
+        "content-disposition": f'{"inline" if inline else "attachment"}; filename="{answer.value}"',
+        "accept-ranges": "bytes",
+    }
+    if wanted is None:
+        return Response(data, media_type=kind, headers=headers)
+    first, last = wanted
+    headers["content-range"] = f"bytes {first}-{last}/{len(data)}"
+    return Response(data[first : last + 1], status_code=206, media_type=kind, headers=headers)
 
 
 @router.post("/{submission_id}/push")

@@ -364,3 +364,50 @@ async def test_a_form_without_a_server_shows_no_sending_column(
     listing = await staff.open("/surveys/submissions", form="complaint")
     assert f'id="submission-{submission_id}"' in listing.text
     assert "On the programme's server" not in staff.text and "data-push" not in listing.text
+
+
+async def test_a_player_seeks_in_a_long_voice_note_and_only_the_first_request_is_logged(
+    site: AdminSite, sign_in: SignIn, store: LocalFileStore
+) -> None:
+    live = await complaint_form(site.db)
+    submission_id, _uuid = await resident_complains(site.db, store, live, 7001)
+    ids = await answer_ids(site.db, submission_id)
+    story = f"/surveys/submissions/{submission_id}/files/{ids['story']}"
+    staff = await sign_in("karim", lang="en")
+
+    start = await staff.http.get(story, headers={"Range": "bytes=0-"})
+    assert start.status_code == 206 and start.content == VOICE
+    assert start.headers["content-range"] == f"bytes 0-{len(VOICE) - 1}/{len(VOICE)}"
+    assert start.headers["accept-ranges"] == "bytes"
+    middle = await staff.http.get(story, headers={"Range": "bytes=100-199"})
+    assert middle.status_code == 206 and middle.content == VOICE[100:200]
+    tail = await staff.http.get(story, headers={"Range": "bytes=-50"})
+    assert tail.content == VOICE[-50:]
+    beyond = await staff.http.get(story, headers={"Range": f"bytes={len(VOICE)}-"})
+    assert beyond.status_code == 416
+    assert beyond.headers["content-range"] == f"bytes */{len(VOICE)}"
+    files = [e for e in await audit_trail(site.db) if e[2].startswith("survey_file")]
+    assert len(files) == 1  # the player's first request, not each seek
+
+
+async def test_the_sending_status_reads_in_arabic_and_french(
+    site: AdminSite, sign_in: SignIn, store: LocalFileStore
+) -> None:
+    live = await complaint_form(site.db)
+    ids = await four_submissions_on_their_way(site, store, live)
+    arabic = await sign_in("karim", lang="ar")
+    await arabic.open("/surveys/submissions", form="complaint")
+    assert "على خادم البرنامج" in arabic.text
+    assert "وصلت" in arabic.text and "رفضها الخادم" in arabic.text
+    assert "فشلت محاولة واحدة؛ المحاولة التالية في" in arabic.text
+    assert "آخر خطأ: 503: Service Unavailable" in arabic.text
+    assert "في قائمة الانتظار" in arabic.text and "أعد الإرسال" in arabic.text
+    await arabic.open(f"/surveys/submissions/{ids['refused']}")
+    await arabic.submit(f"/surveys/submissions/{ids['refused']}/push")
+    assert "ستُرسل الاستمارة إلى الخادم مرة أخرى." in arabic.text
+
+    french = await sign_in("amina", lang="fr")
+    await french.open("/surveys/submissions", form="complaint")
+    assert "Sur le serveur du programme" in french.text and "Remis" in french.text
+    assert "1 essai a échoué ; prochain essai le" in french.text
+    assert "En attente d'envoi" in french.text
