@@ -28,7 +28,7 @@ from datetime import timedelta
 import httpx
 
 from bot.engine.clock import Clock
-from bot.forms.instance_xml import attachment_names, instance_xml
+from bot.forms.instance_xml import ServerForm, attachment_names, instance_xml
 from bot.forms.model import Form
 from storage import submission_pushes as pushes
 from storage import surveys
@@ -56,6 +56,11 @@ def submission_url(target: pushes.Target) -> str:
     if target.project:
         return f"{target.server_url}/v1/projects/{target.project}/submission"
     return f"{target.server_url}/submission"
+
+
+def authorization(target: pushes.Target, token: str) -> str:
+    """Central takes a Bearer token; KoBoToolbox its API token as ``Token ...``."""
+    return f"Token {token}" if target.is_kobo else f"Bearer {token}"
 
 
 def server_message(response: httpx.Response) -> str:
@@ -117,7 +122,8 @@ class SubmissionPusher:
         if definition is None or target is None:
             return None, "the form is no longer linked to a server"
         form = Form.from_json(definition)
-        xml = instance_xml(form, answers, item.instance_id)
+        server = ServerForm(target.xform_id, target.xform_version) if target.xform_id else None
+        xml = instance_xml(form, answers, item.instance_id, server)
         parts: list[Part] = [("xml_submission_file", ("submission.xml", xml, "text/xml"))]
         prefix = surveys.file_prefix(form.form_id, submission.uuid)
         for name in attachment_names(form, answers):
@@ -136,7 +142,7 @@ class SubmissionPusher:
         token = self.environ.get(target.token_env, "")
         if not token:
             return await self._retry(item, f"no token in the variable {target.token_env}")
-        headers = {"X-OpenRosa-Version": "1.0", "Authorization": f"Bearer {token}"}
+        headers = {"X-OpenRosa-Version": "1.0", "Authorization": authorization(target, token)}
         try:
             response = await client.post(submission_url(target), files=parts, headers=headers)
         except (httpx.TransportError, OSError) as exc:

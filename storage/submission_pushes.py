@@ -45,6 +45,10 @@ class SubmissionPushTarget(Base):
     project: Mapped[str] = mapped_column(String(64))
     server_form_id: Mapped[str] = mapped_column(String(255))
     token_env: Mapped[str] = mapped_column(String(128))
+    # Set when the form was pulled from the server (musharaka forms pull): the id and
+    # version its XForm has there, which each instance carries (NULL version: none).
+    xform_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    xform_version: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
 
 class SubmissionPush(Base):
@@ -71,6 +75,13 @@ class Target:
     project: str
     server_form_id: str
     token_env: str
+    xform_id: str | None = None  # pulled forms: the XForm id and version on the server
+    xform_version: str | None = None
+
+    @property
+    def is_kobo(self) -> bool:
+        """KoBoToolbox's KoBoCAT takes submissions at {server}/submission (no project)."""
+        return not self.project
 
 
 async def link_form(session: AsyncSession, form_pk: int, target: Target) -> None:
@@ -83,13 +94,22 @@ async def link_form(session: AsyncSession, form_pk: int, target: Target) -> None
     row.project = target.project
     row.server_form_id = target.server_form_id
     row.token_env = target.token_env
+    row.xform_id = target.xform_id
+    row.xform_version = target.xform_version
 
 
 async def target_of(session: AsyncSession, form_pk: int) -> Target | None:
     row = await session.get(SubmissionPushTarget, form_pk)
     if row is None:
         return None
-    return Target(row.server_url, row.project, row.server_form_id, row.token_env)
+    return Target(
+        row.server_url,
+        row.project,
+        row.server_form_id,
+        row.token_env,
+        row.xform_id,
+        row.xform_version,
+    )
 
 
 async def enqueue(

@@ -5,12 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.forms import odk_cli
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.forms.store import LiveForm
+
+    LinkStep = Callable[[AsyncSession, LiveForm], Awaitable[None]]
 
 
 def add_parser(commands: Any) -> None:
@@ -50,6 +57,7 @@ def add_parser(commands: Any) -> None:
     export.add_argument("--round", help="only this round")
     export.add_argument("--output", "-o", type=Path, help="file to write (default FORM_ID.FORMAT)")
     odk_cli.add_link_parser(sub)
+    odk_cli.add_pull_parser(sub)
 
 
 class MediaFiles(Mapping[str, bytes]):
@@ -113,12 +121,30 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
             return await _toggle(db, args)
         if action == "link":
             return await odk_cli.link(db, args)
+        if action == "pull":
+            return await odk_cli.pull(db, args)
         return await _export(db, args)
     finally:
         await db.dispose()
 
 
 async def _import(db: Any, args: argparse.Namespace) -> int:
+    path: Path = args.file
+    media = MediaFiles(path, args.media)
+    data = await asyncio.to_thread(path.read_bytes)
+    return await import_and_report(db, args, data, path.name, media)
+
+
+async def import_and_report(
+    db: Any,
+    args: argparse.Namespace,
+    data: bytes,
+    filename: str,
+    media: Mapping[str, bytes],
+    then: LinkStep | None = None,
+) -> int:
+    """Import an XLSForm and print what came of it; ``then`` runs in the same transaction
+    (``forms pull`` links the form to its server there: both happen, or neither)."""
     from bot.forms.loader import FormError
     from bot.forms.model import START_PARAMETER_MAX, start_parameter
     from bot.forms.store import ReplaceRefused, import_xlsform
@@ -126,22 +152,27 @@ async def _import(db: Any, args: argparse.Namespace) -> int:
     from storage import reference
     from storage.surveys import VersionConflict
 
-    path: Path = args.file
-    media = MediaFiles(path, args.media)
     try:
         with use_language(getattr(args, "lang", "en")):
             async with db.transaction() as s:
                 live, outcome = await import_xlsform(
-                    s, path, round_override=args.round, replace=args.replace, media=media
+                    s,
+                    data,
+                    filename=filename,
+                    round_override=args.round,
+                    replace=args.replace,
+                    media=media,
                 )
+                if then is not None:
+                    await then(s, live)
     except FormError as exc:
         with use_language(getattr(args, "lang", "en")):
-            print(_("{file} cannot be used:").format(file=path.name), file=sys.stderr)
+            print(_("{file} cannot be used:").format(file=filename), file=sys.stderr)
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
     except (VersionConflict, ReplaceRefused) as exc:
-        print(f"{path.name}: {exc}", file=sys.stderr)
+        print(f"{filename}: {exc}", file=sys.stderr)
         return 1
     async with db.reader() as s:
         districts = [d.code for d in await reference.list_districts(s)]
@@ -156,7 +187,8 @@ async def _import(db: Any, args: argparse.Namespace) -> int:
     for name in form.media:
         rows = len(form.choices.get(name, ()))
         print(f"  attached: {name} ({rows} rows)")
-    for name in sorted(set(media.files) - media.used):
+    used = media.used if isinstance(media, MediaFiles) else set(form.media)
+    for name in sorted(set(media) - used):
         print(f"  note: {name} was given but the form does not use it")
     print(f"  link: https://t.me/<your_bot>?start={start_parameter(form.form_id)}")
     if districts and form.role_question("district") is not None:

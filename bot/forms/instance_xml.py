@@ -11,6 +11,7 @@ makes for repeat instances (``name__2``) go into the second instance of their re
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
 from bot.forms.model import Form, Kind, Question, Repeat
@@ -38,15 +39,34 @@ def _under(parent: ET.Element, parts: list[str]) -> ET.Element:
     return parent
 
 
+@dataclass(frozen=True)
+class ServerForm:
+    """The form as the server publishes it, when it was pulled from there: its XForm id
+    and version (None or "": the XForm has no version attribute)."""
+
+    xform_id: str
+    version: str | None
+
+
+def xform_version(form: Form) -> str:
+    """The version attribute pyxform writes for ``form`` ("" when it writes none)."""
+    return form.version if form.xform_version is None else form.xform_version
+
+
 class _Builder:
-    def __init__(self, form: Form, answers: dict[str, str]) -> None:
+    def __init__(self, form: Form, answers: dict[str, str], server: ServerForm | None) -> None:
         self.form = form
         self.answers = answers
         self.repeats: dict[str, Repeat] = {r.name: r for r in form.repeats}
         self.root = ET.Element(form.instance_name or "data")
-        self.root.set("id", form.id_string or form.form_id)
-        if form.version:
-            self.root.set("version", form.version)
+        if server is not None:
+            self.root.set("id", server.xform_id)
+            version = server.version or ""
+        else:
+            self.root.set("id", form.id_string or form.form_id)
+            version = xform_version(form)
+        if version:
+            self.root.set("version", version)
         # (repeat name, instance numbers) -> that instance's element
         self.instances: dict[tuple[str, tuple[int, ...]], ET.Element] = {}
         self.suffixes = self._instances_answered()
@@ -129,9 +149,12 @@ class _Builder:
         return ET.tostring(self.root, encoding="utf-8", xml_declaration=True)
 
 
-def instance_xml(form: Form, answers: dict[str, str], submission_uuid: str) -> bytes:
-    """The submission ``answers`` of ``form`` as the XML an OpenRosa server receives."""
-    return _Builder(form, answers).build(submission_uuid)
+def instance_xml(
+    form: Form, answers: dict[str, str], submission_uuid: str, server: ServerForm | None = None
+) -> bytes:
+    """The submission ``answers`` of ``form`` as the XML an OpenRosa server receives (with
+    the id and version the server publishes the form under, when ``server`` gives them)."""
+    return _Builder(form, answers, server).build(submission_uuid)
 
 
 def attachment_names(form: Form, answers: dict[str, str]) -> list[str]:

@@ -831,6 +831,7 @@ class _Builder:
             "instance_name": str(parsed.get("name") or "data").strip() or "data",
             "title": title,
             "version": str(parsed.get("version") or "1"),
+            "xform_version": str(parsed.get("version") or ""),
             "one_per_resident": one_per in TRUE_WORDS,
             "round": str(parsed.get("round") or "").strip(),
             "roles": roles,

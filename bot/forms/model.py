@@ -251,6 +251,10 @@ class Form:
     media: dict[str, str] = field(default_factory=dict)
     # The root element of the form's XML instances (pyxform: the settings' name, or "data").
     instance_name: str = "data"
+    # The version attribute of the XForm pyxform writes: the settings' version, "" when it
+    # has none (``version`` above is then "1", the bot's own numbering); None in
+    # definitions stored before this was kept (their ``version`` is the settings' one).
+    xform_version: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {q.name: q for q in self.questions})

@@ -1,5 +1,6 @@
-"""``musharaka forms link`` and ``musharaka push-submissions``: where a form's submissions
-go on the programme's ODK Central / KoBoToolbox server, and the worker that sends them.
+"""``musharaka forms pull``, ``musharaka forms link`` and ``musharaka push-submissions``: a
+form (with its files) from the programme's ODK Central / KoBoToolbox server, where its
+submissions go there, and the worker that sends them.
 
 The token stays in the environment: ``--token-env VAR`` stores only the variable's name
 (a database dump or backup never carries the server's credentials)."""
@@ -20,6 +21,87 @@ def add_link_parser(sub: Any) -> None:
     link.add_argument("--project", required=True, help="the project's number on the server")
     link.add_argument("--server-form", help="the form's xmlFormId there (default: FORM_ID)")
     link.add_argument("--token-env", required=True, help="environment variable with the token")
+
+
+def add_pull_parser(sub: Any) -> None:
+    pull = sub.add_parser(
+        "pull",
+        help="import a form with its attached files from ODK Central or KoBoToolbox, and send "
+        "its submissions back there",
+    )
+    pull.add_argument(
+        "url",
+        nargs="?",
+        help="the form's address: https://central.example.org/#/projects/7/forms/FORM or "
+        "https://kf.kobotoolbox.org/#/forms/UID (or give --server, --project, --form)",
+    )
+    pull.add_argument("--server", help="https://central.example.org or https://kf.kobotoolbox.org")
+    pull.add_argument("--project", help="the project's number on ODK Central (none on KoBo)")
+    pull.add_argument("--form", help="the form's xmlFormId on Central, asset uid on KoBo")
+    pull.add_argument("--token-env", required=True, help="environment variable with the token")
+    pull.add_argument("--round", help="survey round of new answers (default: the form's settings)")
+    pull.add_argument(
+        "--replace", action="store_true", help="as for forms import: take a different form's place"
+    )
+    pull.add_argument(
+        "--lang", choices=["ar", "en", "fr"], default="en", help="language of the messages"
+    )
+
+
+def _source(args: argparse.Namespace) -> Any:
+    from bot.forms.odk_pull import Source, parse_address
+
+    if args.url:
+        return parse_address(args.url)
+    if args.server and args.form:
+        return Source(args.server.rstrip("/"), args.form, str(args.project or ""))
+    return None
+
+
+async def pull(db: Any, args: argparse.Namespace) -> int:
+    """Fetch the form and its files, import them and link the form, in one transaction."""
+    from bot.forms.cli import import_and_report
+    from bot.forms.odk_pull import PullError
+    from bot.forms.odk_pull import pull as fetch
+    from bot.i18n import _, use_language
+    from storage import submission_pushes as pushes
+
+    with use_language(args.lang):
+        source = _source(args)
+        token = os.environ.get(args.token_env, "")
+        problem = ""
+        if source is None:
+            problem = _(
+                "Give the form's address on ODK Central (…/projects/7/forms/FORM) or "
+                "KoBoToolbox (…/forms/UID), or --server with --form (and --project on Central)."
+            )
+        elif not token:
+            problem = _("The variable {var} is not set: put the server's token in it.").format(
+                var=args.token_env
+            )
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
+        try:
+            pulled = await fetch(source, token, args.token_env)
+        except PullError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    target = pulled.target
+
+    async def link_it(session: Any, live: Any) -> None:
+        if target is not None:
+            await pushes.link_form(session, live.stored.pk, target)
+
+    code = await import_and_report(db, args, pulled.xlsform, pulled.filename, pulled.media, link_it)
+    if code == 0 and target is not None:
+        with use_language(args.lang):
+            print(
+                _("Submissions go back to {server} ({form}).").format(
+                    server=target.server_url, form=target.xform_id or target.server_form_id
+                )
+            )
+    return code
 
 
 async def link(db: Any, args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ every element known to the form, required fields present, values of the right ty
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import re
@@ -24,8 +25,19 @@ def _strip(path: str) -> str:
     return re.sub(r"\[[^\]]*\]", "", path)
 
 
+def _names_in(data: bytes, src: str) -> set[str]:
+    """The ``name`` of each row of an attached CSV / item of an attached XML file."""
+    text = data.decode("utf-8-sig")
+    if src.startswith("jr://file-csv/"):
+        dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
+        return {row.get("name", "") for row in csv.DictReader(io.StringIO(text), dialect=dialect)}
+    if src.endswith(".xml"):
+        return {item.findtext("name") or "" for item in ET.fromstring(text).iter("item")}
+    return set()  # GeoJSON: not checked
+
+
 class XFormChecker:
-    def __init__(self, xform: str) -> None:
+    def __init__(self, xform: str, media: dict[str, bytes] | None = None) -> None:
         tree = ET.fromstring(xform)
         model = tree.find(f".//{XF}model")
         assert model is not None
@@ -39,6 +51,10 @@ class XFormChecker:
         self.lists: dict[str, set[str]] = {}
         for secondary in instances[1:]:
             names = {item.findtext(f"{XF}name") or "" for item in secondary.iter(f"{XF}item")}
+            src = secondary.get("src", "")
+            attached = (media or {}).get(src.rsplit("/", 1)[-1])
+            if src and attached is not None:
+                names = _names_in(attached, src)
             self.lists[secondary.get("id", "")] = names
         self.binds: dict[str, dict[str, str]] = {
             b.get("nodeset", ""): dict(b.attrib) for b in model.findall(f"{XF}bind")
@@ -48,8 +64,8 @@ class XFormChecker:
         for select in body.iter() if body is not None else ():
             if select.tag.rsplit("}", 1)[-1] not in ("select1", "select", "rank"):
                 continue
-            values = {v.text or "" for v in select.iter(f"{XF}value")}
             itemset = select.find(f"{XF}itemset")
+            values = {v.text or "" for v in select.iter(f"{XF}value")} if itemset is None else set()
             if itemset is not None:
                 found = _INSTANCE_REF.search(itemset.get("nodeset", ""))
                 if found:
@@ -71,8 +87,9 @@ class XFormChecker:
             out.append(f"root element {root.tag!r}, the form's is {self.root_tag!r}")
         if root.get("id") != self.form_id:
             out.append(f"form id {root.get('id')!r} is not {self.form_id!r}")
-        if self.version and root.get("version") != self.version:
-            out.append(f"version {root.get('version')!r} is not {self.version!r}")
+        # The version must be the XForm's, and absent when the XForm has none.
+        if root.get("version", "") != self.version:
+            out.append(f"version {root.get('version')!r} is not {self.version or None!r}")
         uuid = root.findtext("meta/instanceID") or ""
         if not _UUID.match(uuid):
             out.append(f"instanceID {uuid!r} is not uuid:...")
