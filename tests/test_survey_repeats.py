@@ -271,3 +271,31 @@ def test_forms_export_writes_one_csv_per_repeat(tmp_path: Path) -> None:
         "_index,_parent_table_name,_parent_index,_submission__id,_submission__uuid"
     )
     assert (tmp_path / "roster-visit.csv").exists()
+
+
+async def test_a_market_form_asks_one_price_per_item_the_monitor_ticked(
+    chat: Chat, sqlite_db: Database
+) -> None:
+    # pyxform turns repeat_count = count-selected(${items}) into a calculate of its own
+    # (prices_count): the count comes from that calculation, not from an answer.
+    market: list[Row] = [
+        {"type": "select_multiple item", "name": "items", "label": "Items on sale?"},
+        {"type": "begin repeat", "name": "prices", "label": "Item",
+         "repeat_count": "count-selected(${items})"},
+        {"type": "calculate", "name": "item",
+         "calculation": "selected-at(${items}, position(..) - 1)"},
+        {"type": "decimal", "name": "price", "label": "Price of ${item}?"},
+        {"type": "end repeat"},
+    ]  # fmt: skip
+    items = [{"list_name": "item", "name": n, "label": n.title()} for n in ("bread", "oil")]
+    await open_form(chat, market, items, {"form_id": "market"}, "en")
+    await chat.press("Bread")
+    await chat.press("Oil")
+    await chat.press("Done ✔")
+    assert chat.said("— Item 1 of 2 —\nPrice of bread?")
+    await chat.send("0.35")
+    assert chat.said("— Item 2 of 2 —\nPrice of oil?")
+    await chat.send("4.2")
+    await chat.press("✅ Send my answers")
+    answers = await stored(sqlite_db, "market")
+    assert answers["price__1"] == "0.35" and answers["item__2"] == "oil"

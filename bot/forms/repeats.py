@@ -66,13 +66,38 @@ def instance_count(
         ):
             count += 1
         return count
+    expression = _rewrite(repeat.count, renames or {}, 0)
     try:
-        number = to_number(evaluate_string(_rewrite(repeat.count, renames or {}, 0), answers))
+        number = to_number(
+            evaluate_string(expression, _with_calculations(form, expression, answers))
+        )
     except ExpressionError:
         return 0
     if math.isnan(number) or number < 1:
         return 0
     return min(int(number), MAX_INSTANCES)
+
+
+def _with_calculations(form: Form, expression: str, answers: dict[str, str]) -> dict[str, str]:
+    """The answers, with the calculations outside repeats that ``expression`` reads (and
+    those they read): pyxform turns ``repeat_count = count-selected(${items})`` into a
+    calculate of its own (``prices_count``), which no answer holds."""
+    by_name = {q.name: q for q in form.questions if q.kind == Kind.CALCULATE and not q.repeat}
+    values = dict(answers)
+
+    def add(text: str, depth: int) -> None:
+        for ref in REFERENCE.findall(text):
+            question = by_name.get(ref)
+            if question is None or depth > 10:
+                continue
+            add(question.calculation, depth + 1)
+            try:
+                values[ref] = evaluate_string(question.calculation, values)
+            except ExpressionError:
+                values[ref] = ""
+
+    add(expression, 0)
+    return values
 
 
 def chain(form: Form, repeat: str) -> list[Repeat]:
