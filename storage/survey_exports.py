@@ -261,7 +261,9 @@ def _cell(column: Column, given: list[tuple[int, str, float | None]] | None) -> 
             return None
     _position, value, number = ordered[0]
     if number is not None:
-        whole = column.kind == "integer" or (column.kind == "range" and number.is_integer())
+        whole = column.kind == "integer" or (
+            column.kind in ("range", "decimal") and number.is_integer()
+        )  # a decimal typed 850 reads 850, as typed, not 850.0
         return int(number) if whole else number
     return value
 

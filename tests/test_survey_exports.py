@@ -118,3 +118,33 @@ async def test_a_round_can_be_exported_alone(sqlite_db: Database) -> None:
     async with sqlite_db.reader() as s:
         assert len((await survey_table(s, "wash")).rows) == 2
         assert len((await survey_table(s, "wash", round_label="2027")).rows) == 1
+
+
+async def test_a_whole_decimal_answer_is_exported_as_it_was_typed(sqlite_db: Database) -> None:
+    # An income of 850 dinars (a decimal question) reads 850 in the CSV, not 850.0.
+    form = xlsform_bytes(
+        [{"type": "decimal", "name": "income", "label": "Income"},
+         {"type": "decimal", "name": "litres", "label": "Litres"}],
+        settings={"form_id": "income"},
+    )  # fmt: skip
+    async with sqlite_db.transaction() as s:
+        live, _ = await import_xlsform(s, form)
+        await surveys.submit(
+            s,
+            surveys.NewSubmission(
+                uuid=str(uuid.UUID(int=7)),
+                form_pk=live.stored.pk,
+                version_pk=live.stored.version_pk,
+                round=live.round,
+                respondent_id=7,
+                one_per_resident=False,
+                answers=[("income", "decimal", "850"), ("litres", "decimal", "62.5")],
+            ),
+        )
+    async with sqlite_db.reader() as s:
+        table = await survey_table(s, "income")
+    [row] = list(csv.DictReader(io.StringIO(to_csv(table).decode("utf-8-sig"))))
+    assert (row["income"], row["litres"]) == ("850", "62.5")
+    sheet = load_workbook(io.BytesIO(to_xlsx(table))).active
+    assert sheet is not None
+    assert [c.value for c in sheet[2]][:2] == [850, 62.5]
