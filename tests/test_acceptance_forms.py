@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import fnmatch
 import io
 import os
 import shutil
@@ -26,7 +27,7 @@ from openpyxl import load_workbook
 from bot.cli import main as musharaka_main
 from bot.config import get_settings
 from bot.engine.clock import FixedClock
-from bot.i18n import translate
+from bot.i18n import pgettext, translate, use_language
 from storage import files
 from storage.db import Database
 from storage.files import LocalFileStore
@@ -250,8 +251,385 @@ async def msna_household(iv: Interview) -> Expected:
     )  # fmt: skip
 
 
+async def wash_household(iv: Interview) -> Expected:
+    await iv.refused(40, "Between 1 and 30 people.", "بين 1 و30 شخصًا.")
+    await iv.number(5)
+    iv.sees("Drinking water", "مياه الشرب")
+    await iv.choose("source_cat", "unimproved")
+    # The cascade: only the unimproved sources are offered.
+    buttons = iv.chat.buttons()
+    assert iv.label("source", "truck") in buttons
+    assert iv.label("source", "public_tap") not in buttons
+    await iv.choose("source", "truck")
+    iv.sees("Going there, queueing and coming back.", "الذهاب والانتظار والعودة.")
+    await iv.refused(
+        700, "A round trip takes between 0 and 600 minutes.", "تستغرق الرحلة بين 0 و600 دقيقة."
+    )
+    await iv.number(45)
+    await iv.back()  # to the source after all: it was the unprotected well
+    await iv.back()
+    iv.sees("Which source exactly?", "ما المصدر بالتحديد؟")
+    await iv.choose("source", "unprotected_well")
+    await iv.keep()  # the 45 minutes
+    await iv.refused(
+        0, "Please give between 0 and 2000 litres.", "يُرجى إدخال كمية بين 0 و2000 لتر."
+    )
+    await iv.number(62.5)
+    await iv.choose("yes_no", "yes")
+    await iv.tick("treatment", "boil", "chlorine")
+    await iv.choose("latrine", "pit")
+    await iv.send_answers()
+    return Expected(
+        {
+            "hh_size": "5",
+            "source_cat": "unimproved",
+            "source": "unprotected_well",
+            "minutes": "45",
+            "litres": "62.5",
+            "lpcd": "12.5",
+            "treats": "yes",
+            "treatment": "boil chlorine",
+            "treatment/boil": "1",
+            "treatment/filter": "0",
+            "latrine": "pit",
+            "improved": "no",
+        }
+    )
+
+
+async def food_security(iv: Interview) -> Expected:
+    iv.sees("Food eaten in the last 7 days", "الطعام المتناول خلال الأيام السبعة الماضية")
+    await iv.refused(8, "A week has 0 to 7 days.", "يتراوح عدد أيام الأسبوع بين 0 و7.")
+    days = {"fcs_cereals": 7, "fcs_pulses": 3, "fcs_veg": 5, "fcs_fruit": 1, "fcs_meat": 2,
+            "fcs_dairy": 0, "fcs_sugar": 6, "fcs_oil": 7, "rcsi_less_pref": 3,
+            "rcsi_borrow": 1, "rcsi_portion": 2, "rcsi_adults": 0, "rcsi_meals": 1}  # fmt: skip
+    for n, value in enumerate(days.values()):
+        await iv.number(value)
+        if n == 1:  # Back to the cereals, kept
+            await iv.back()
+            await iv.back()
+            iv.sees("did the household eat cereals, bread or potatoes?",
+                    "تناولت الأسرة الحبوب أو الخبز أو البطاطا؟")  # fmt: skip
+            await iv.keep()
+            await iv.keep()
+    # 7×2 + 3×3 + 5 + 1 + 2×4 + 0×4 + 6×0.5 + 7×0.5 = 43.5; rCSI 3 + 1×2 + 2 + 0×3 + 1 = 8
+    # The form's last row, a note for everyone, is its closing words after sending.
+    await iv.send_answers()
+    iv.sees("Food consumption score: 43.5 (acceptable); reduced coping index: 8.",
+            "درجة الاستهلاك الغذائي: 43.5 (acceptable)؛ مؤشر استراتيجيات التكيّف: 8.")  # fmt: skip
+    wanted = {name: str(value) for name, value in days.items()}
+    return Expected({**wanted, "fcs_score": "43.5", "fcs_cat": "acceptable", "rcsi_score": "8"})
+
+
+async def shelter_nfi(iv: Interview) -> Expected:
+    await iv.choose("shelter_type", "tent")
+    await iv.choose("damage", "heavy")
+    iv.sees("Take a photo of the main damage.", "التقط صورة للضرر الرئيسي.")
+    await iv.chat.send_photo()
+    await iv.skip()  # no photo from outside
+    iv.sees("Where is the shelter?", "أين يقع المأوى؟")
+    await iv.back()  # there is one from outside after all
+    await iv.chat.send_photo()
+    await iv.chat.share_location(35.1676, 8.8365)
+    await iv.refused(25, "Between 0 and 20 rooms.", "بين 0 و20 غرفة.")
+    await iv.number(2)
+    await iv.tick("nfi", "blankets", "heater")
+    await iv.number(3)
+    await iv.send_answers()
+    return Expected(
+        {
+            "shelter_type": "tent",
+            "damage": "heavy",
+            "damage_photo": "demo-photo*",
+            "outside_photo": "demo-photo*",
+            "location": "35.167600 8.836500 0 0",
+            "_location_latitude": "35.1676",
+            "rooms": "2",
+            "nfi_missing": "blankets heater",
+            "nfi_missing/kitchen": "0",
+            "blankets": "3",
+        }
+    )
+
+
+async def livelihoods(iv: Interview) -> Expected:
+    with use_language(iv.lang):
+        other = pgettext("or_other", "Other")
+    await iv.press(other)
+    assert iv.chat.said(iv.ui("Specify other.")), iv.chat.texts
+    await iv.type("Selling bread at the market", "بيع الخبز في السوق")
+    await iv.refused(
+        0,
+        "Please give an amount above 0 and below 100000.",
+        "يُرجى إدخال مبلغ أكبر من 0 وأقل من 100000.",
+    )
+    await iv.number(850)
+    await iv.tick("assets", "none", "land")
+    iv.sees("'None' cannot be chosen with other assets.", "لا يمكن اختيار «لا شيء» مع أصول أخرى.")
+    await iv.tick("assets", "none")  # untick "None"
+    await iv.choose("yes_no", "yes")  # no livestock question: none owned
+    await iv.number(1200)
+    iv.sees("Why did you borrow?", "لماذا اقترضتم؟")
+    await iv.back()
+    await iv.back()
+    iv.sees("Does the household have debts?", "هل على الأسرة ديون؟")
+    await iv.choose("yes_no", "yes")
+    await iv.keep()
+    await iv.tick("debt_reason", "food", "rent")
+    await iv.send_answers()
+    return Expected(
+        {
+            "main_income": "other",
+            "main_income_other": iv.t("Selling bread at the market", "بيع الخبز في السوق"),
+            "income": "850",
+            "assets": "land",
+            "assets/none": "0",
+            "livestock": "",
+            "debt": "yes",
+            "debt_amount": "1200",
+            "debt_reason": "food rent",
+        }
+    )
+
+
+async def health_access(iv: Interview) -> Expected:
+    await iv.choose("yes_no", "yes")
+    iv.sees("The last illness", "آخر مرض")
+    iv.sees("When did it start?", "متى بدأ؟")
+    await iv.refused(
+        iv.t("30/11/2026", "٣٠/١١/٢٠٢٦"),
+        "The date cannot be in the future.",
+        "لا يمكن أن يكون التاريخ في المستقبل.",
+    )
+    await iv.type("15/11/2026", "١٥/١١/٢٠٢٦")
+    await iv.choose("yes_no", "yes")
+    await iv.choose("facility", "public")
+    await iv.type("16/11/2026 10:15", "١٦/١١/٢٠٢٦ ١٠:١٥")
+    iv.sees("At what time does the nearest clinic open?", "في أي ساعة يفتح أقرب مركز صحي؟")
+    await iv.back()  # it was the hospital
+    await iv.back()
+    await iv.choose("facility", "hospital")
+    await iv.keep()
+    await iv.type("08:00", "٠٨:٠٠")
+    await iv.number(12)
+    await iv.send_answers()
+    return Expected(
+        {
+            "ill": "yes",
+            "ill_date": "2026-11-15",
+            "sought_care": "yes",
+            "facility": "hospital",
+            "seen_at": "2026-11-16T10:15:00.000+01:00",
+            "barrier": "",
+            "clinic_opens": "08:00:00.000+01:00",
+            "travel_cost": "12",
+        }
+    )
+
+
+async def community_needs_ki(iv: Interview) -> Expected:
+    await iv.choose("ki_role", "teacher")
+    # 320 villages: typed, not paged. «راس» finds «رأس» (hamza folded).
+    await iv.type("ras en-nour", "راس النور")
+    await iv.press(iv.t("Ras En-Nour", "رأس النور"))
+    iv.sees("About how many households live in Ras En-Nour (1198 people on our list)?",
+            "كم أسرة تقريبًا تعيش في رأس النور (1198 نسمة في قائمتنا)؟")  # fmt: skip
+    await iv.refused(
+        2000,
+        "There cannot be more households than people.",
+        "لا يمكن أن يفوق عدد الأسر عدد السكان.",
+    )
+    await iv.number(240)
+    await iv.back()
+    await iv.keep()
+    await iv.tick("sectors", "water", "school")
+    await iv.type("The school has no water", "لا يوجد ماء في المدرسة")
+    await iv.send_answers()
+    return Expected(
+        {
+            "ki_role": "teacher",
+            "village": "v0905",
+            "population": "1198",
+            "households": "240",
+            "priorities": "water school",
+            "comments": iv.t("The school has no water", "لا يوجد ماء في المدرسة"),
+        }
+    )
+
+
+async def admin_cascade(iv: Interview) -> Expected:
+    await iv.choose("governorate", "kasserine")
+    buttons = iv.chat.buttons()
+    assert iv.label("delegation", "sbeitla") in buttons
+    assert iv.label("delegation", "regueb") not in buttons
+    await iv.choose("delegation", "sbeitla")
+    assert iv.label("sector", "bouzguem") not in iv.chat.buttons()
+    await iv.choose("sector", "el_khadra")
+    await iv.refused(6000, "Between 0 and 5000 families.", "بين 0 و5000 عائلة.")
+    await iv.back()
+    await iv.choose("sector", "sbeitla_west")
+    await iv.number(120)
+    await iv.send_answers()
+    return Expected(
+        {
+            "governorate": "kasserine",
+            "delegation": "sbeitla",
+            "sector": "sbeitla_west",
+            "families": "120",
+        }
+    )
+
+
+async def youth_skills(iv: Interview) -> Expected:
+    await iv.refused(
+        12, "This programme is for people aged 15 to 35.", "هذا البرنامج للأشخاص بين 15 و35 سنة."
+    )
+    await iv.number(22)
+    await iv.choose("skill", "teaching")
+    assert iv.label("skill", "teaching") not in iv.chat.buttons()  # already ranked first
+    await iv.choose("skill", "first_aid")
+    assert iv.label("skill", "first_aid") not in iv.chat.buttons()
+    await iv.choose("skill", "it")
+    await iv.back()
+    iv.sees("And third?", "وفي المرتبة الثالثة؟")
+    await iv.choose("skill", "cooking")
+    await iv.tick("days", "saturday")
+    await iv.refused(
+        "12345", "Please type the 8 digits of the number.", "يُرجى كتابة أرقام الهاتف الثمانية."
+    )
+    await iv.type("98765432")
+    await iv.send_answers()
+    return Expected(
+        {
+            "age": "22",
+            "skill_1": "teaching",
+            "skill_2": "first_aid",
+            "skill_3": "cooking",
+            "days": "saturday",
+            "phone": "98765432",
+        }
+    )
+
+
+async def market_prices(iv: Interview) -> Expected:
+    await iv.type("Souk El Jomaa", "سوق الجمعة")
+    await iv.tick("item", "bread", "oil", "lentils")
+    iv.sees("Item 1 of 3", "المادة 1 من 3")
+    iv.sees("Price of Bread", "سعر الخبز")
+    await iv.refused(
+        0, "A price above 0 and at most 200 dinars.", "سعر أكبر من 0 ولا يتجاوز 200 دينار."
+    )
+    await iv.number(0.35)
+    await iv.press("5")
+    iv.sees("Price of Vegetable oil", "سعر الزيت النباتي")
+    await iv.number(4.2)
+    await iv.press("3")
+    await iv.back()
+    await iv.back()
+    iv.sees("Price of Vegetable oil", "سعر الزيت النباتي")
+    await iv.keep()
+    await iv.press("3")
+    iv.sees("Item 3 of 3", "المادة 3 من 3")
+    iv.sees("Price of Lentils", "سعر العدس")
+    await iv.number(3.8)
+    await iv.press("2")
+    await iv.send_answers()
+    names = [iv.label("item", n) for n in ("bread", "oil", "lentils")]
+    return Expected(
+        {"items": "bread oil lentils", "n_prices": "3", "max_price": "4.2"},
+        {
+            "prices": [
+                {"item": "bread", "item_name": names[0], "price": "0.35", "availability": "5"},
+                {"item": "oil", "item_name": names[1], "price": "4.2", "availability": "3"},
+                {"item": "lentils", "item_name": names[2], "price": "3.8", "availability": "2"},
+            ]
+        },
+    )
+
+
+async def community_priorities(iv: Interview) -> Expected:
+    iv.sees("This discussion collects what the community needs most.",
+            "يجمع هذا النقاش ما يحتاجه المجتمع المحلي أكثر من غيره.")  # fmt: skip
+    await iv.go_on()
+    await iv.ok()
+    await iv.refused("ab", "Please type at least 3 letters.", "يُرجى كتابة 3 أحرف على الأقل.")
+    await iv.type("Hay Ennour", "حي النور")
+    iv.sees("How many people take part in the discussion in Hay Ennour?",
+            "كم شخصًا يشارك في النقاش في حي النور؟")  # fmt: skip
+    iv.sees("Count the people present in Hay Ennour now.", "احسب الحاضرين في حي النور الآن.")
+    await iv.refused(
+        1, "A group discussion has 2 to 60 people.", "يضم نقاش المجموعة من 2 إلى 60 شخصًا."
+    )
+    await iv.number(14)
+    await iv.ok()  # the trigger
+    await iv.choose("sector", "water")
+    iv.sees("Why is Water the first priority?", "لماذا يأتي الماء في المرتبة الأولى؟")
+    await iv.back()
+    await iv.choose("sector", "jobs")
+    iv.sees("Why is Jobs the first priority?", "لماذا يأتي التشغيل في المرتبة الأولى؟")
+    await iv.type("Young people leave for the city", "الشباب يغادرون إلى المدينة")
+    await iv.send_answers()
+    iv.sees("Thank you, Hay Ennour: Jobs is recorded as your first priority.",
+            "شكرًا لكم، حي النور: سُجّل التشغيل أولويتكم الأولى.")  # fmt: skip
+    return Expected(
+        {
+            "consent": "OK",
+            "community": iv.t("Hay Ennour", "حي النور"),
+            "participants": "14",
+            "read_list": "OK",
+            "top_sector": "jobs",
+            "top_name": iv.label("sector", "jobs"),
+            "why": iv.t("Young people leave for the city", "الشباب يغادرون إلى المدينة"),
+        }
+    )
+
+
+async def voice_feedback(iv: Interview) -> Expected:
+    await iv.choose("service", "clinic")
+    await iv.refused(9, "Please give a number from 1 to 5.", "يُرجى إعطاء رقم من 1 إلى 5.")
+    await iv.number(2)
+    iv.sees("Tell us in your own words what happened.", "أخبرنا بكلماتك ما الذي حدث.")
+    await iv.type("They closed early")  # typed where a recording is asked: refused
+    iv.sees(iv.ui("Please send a voice note (hold the 🎤 button) or an audio file."), "")
+    await iv.chat.send_voice()
+    if iv.lang == "ar":  # an Arabic speaker answers the text question by voice
+        await iv.chat.send_voice()
+    else:
+        await iv.type("Open on Saturdays too")
+    await iv.chat.send_document("receipt.pdf", "application/pdf", 3 * 1024 * 1024)
+    iv.sees(iv.ui("This file is too big ({size} MB). Please send one of at most {most} MB.")
+            .format(size=3, most=2), "")  # fmt: skip
+    await iv.chat.send_document("receipt.pdf", "application/pdf", 50_000)
+    iv.sees("A short video of the place, if you can.", "مقطع فيديو قصير للمكان إن أمكن.")
+    await iv.back()
+    await iv.keep()
+    await iv.chat.send_video()
+    await iv.send_answers()
+    return Expected(
+        {
+            "service": "clinic",
+            "satisfaction": "2",
+            "story": "story-*.ogg",
+            "suggestion": iv.t("Open on Saturdays too", "suggestion-*.ogg"),
+            "document": "document-*.pdf",
+            "clip": "clip-*.mp4",
+        }
+    )
+
+
 SCRIPTS: dict[str, Script] = {
     "msna_household": msna_household,
+    "wash_household": wash_household,
+    "food_security": food_security,
+    "shelter_nfi": shelter_nfi,
+    "livelihoods": livelihoods,
+    "health_access": health_access,
+    "community_needs_ki": community_needs_ki,
+    "admin_cascade": admin_cascade,
+    "youth_skills": youth_skills,
+    "market_prices": market_prices,
+    "community_priorities": community_priorities,
+    "voice_feedback": voice_feedback,
 }
 
 
@@ -260,7 +638,7 @@ SCRIPTS: dict[str, Script] = {
 
 def cell(row: dict[str, Any], name: str) -> str:
     """A question's cell, whatever group path KoBo's column name puts before it."""
-    keys = [k for k in row if k == name or k.endswith(f"/{name}")]
+    keys = [name] if name in row else [k for k in row if k.endswith(f"/{name}")]
     assert len(keys) == 1, (name, list(row))
     value = row[keys[0]]
     if isinstance(value, float) and value.is_integer():
@@ -268,11 +646,19 @@ def cell(row: dict[str, Any], name: str) -> str:
     return "" if value is None else str(value)
 
 
+def same(row: dict[str, Any], wanted: dict[str, str], where: str) -> None:
+    """The row holds the answers (a `*` in a wanted value: a file's name, e.g. story-*.ogg)."""
+    got = {name: cell(row, name) for name in wanted}
+    for name, value in wanted.items():
+        if "*" in value and fnmatch.fnmatchcase(got[name], value):
+            got[name] = value
+    assert got == wanted, where
+
+
 def check_rows(rows: list[dict[str, Any]], expected: list[Expected], where: str) -> None:
     assert len(rows) == len(expected), where
     for row, wanted in zip(rows, expected, strict=True):
-        got = {name: cell(row, name) for name in wanted.main}
-        assert got == wanted.main, where
+        same(row, wanted.main, where)
 
 
 def sheet_rows(book: Any, name: str) -> list[dict[str, Any]]:
@@ -292,7 +678,9 @@ def store(tmp_path: Path) -> Iterator[LocalFileStore]:
     files.use(previous)
 
 
-@pytest.mark.parametrize("form", [f for f in FORMS if f.form_id in SCRIPTS], ids=lambda f: f.form_id)
+@pytest.mark.parametrize(
+    "form", [f for f in FORMS if f.form_id in SCRIPTS], ids=lambda f: f.form_id
+)
 async def test_a_published_form_runs_from_import_through_arabic_and_english_interviews_to_export(
     form: AcceptanceForm,
     imported: Imported,
@@ -350,8 +738,7 @@ async def test_a_published_form_runs_from_import_through_arabic_and_english_inte
             assert len(rows) == len(wanted), (where, repeat)
             for row, (parent, instance) in zip(rows, wanted, strict=True):
                 assert cell(row, "_parent_index") == parent, (where, repeat)
-                got = {name: cell(row, name) for name in instance}
-                assert got == instance, (where, repeat)
+                same(row, instance, f"{where} {repeat}")
 
 
 def test_the_acceptance_forms_match_their_build_script() -> None:
