@@ -231,6 +231,17 @@ def workbook_format(data: bytes) -> str | None:
     return None
 
 
+def survey_sheet_name(names: list[str]) -> str | None:
+    """The sheet pyxform reads as the survey: the one called 'survey', or a workbook's only
+    sheet when its name is none of XLSForm's ('Sheet1' of a form typed in a new workbook)."""
+    from pyxform.constants import SUPPORTED_SHEET_NAMES
+
+    found = next((n for n in names if n.strip().lower() == "survey"), None)
+    if found is None and len(names) == 1 and names[0].lower() not in SUPPORTED_SHEET_NAMES:
+        return names[0]
+    return found
+
+
 def _survey_rows(data: bytes, kind: str) -> tuple[bool, list[list[Any]]]:
     """(has a survey sheet, its rows) of an .xlsx or .xls workbook."""
     if kind == ".xls":
@@ -238,7 +249,7 @@ def _survey_rows(data: bytes, kind: str) -> tuple[bool, list[list[Any]]]:
 
         book = xlrd.open_workbook(file_contents=data, on_demand=True)
         try:
-            name = next((n for n in book.sheet_names() if n.strip().lower() == "survey"), None)
+            name = survey_sheet_name(book.sheet_names())
             if name is None:
                 return False, []
             sheet = book.sheet_by_name(name)
@@ -249,12 +260,10 @@ def _survey_rows(data: bytes, kind: str) -> tuple[bool, list[list[Any]]]:
 
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        found = next(
-            (ws for ws in workbook.worksheets if ws.title.strip().lower() == "survey"), None
-        )
-        if found is None:
+        name = survey_sheet_name(workbook.sheetnames)
+        if name is None:
             return False, []
-        return True, [list(row) for row in found.iter_rows(values_only=True)]
+        return True, [list(row) for row in workbook[name].iter_rows(values_only=True)]
     finally:
         workbook.close()
 

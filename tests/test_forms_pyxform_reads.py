@@ -1,0 +1,51 @@
+"""Forms that pyxform turns into a valid XForm (each checked against the forms in pyxform's
+own test suite) import in the bot too: a survey typed into a new workbook's only sheet,
+external choices, and the expressions real forms write."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+from bot.forms.loader import load_xlsform
+from storage.db import Database
+from tests.support.chat import Chat
+from tests.test_survey_imports import import_form
+
+
+def one_sheet_workbook(title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = title
+    sheet.append(["type", "name", "label"])
+    sheet.append(["text", "street", "Which street do you live in?"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+async def test_a_survey_typed_into_a_new_workbooks_only_sheet_imports_and_is_answered(
+    chat: Chat,
+) -> None:
+    # 'Sheet1' is what Excel names the first sheet; pyxform reads a lone sheet as the survey.
+    db: Database = chat.sim.engine.services.db
+    form_id, _outcome = await import_form(db, one_sheet_workbook("Sheet1"), "streets.xlsx")
+    assert form_id == "streets"
+    await chat.onboard("en")
+    await chat.send("/start survey_streets")
+    assert chat.said("Which street do you live in?")
+    await chat.send("Rue de la Liberté")
+    assert chat.said("Rue de la Liberté")
+
+
+def test_a_lone_choices_sheet_is_still_not_a_survey() -> None:
+    from bot.forms.loader import FormError
+
+    try:
+        load_xlsform(one_sheet_workbook("choices"), filename="lists.xlsx")
+    except FormError as exc:
+        assert "the workbook has no 'survey' sheet" in str(exc.problems[0])
+    else:
+        raise AssertionError("a workbook holding only a choices sheet was read as a survey")
