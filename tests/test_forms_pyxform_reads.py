@@ -7,9 +7,12 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
+from sqlalchemy import select
 
 from bot.forms.loader import load_xlsform
+from storage import surveys
 from storage.db import Database
+from storage.surveys import ImportOutcome, SurveySubmission
 from tests.support.chat import Chat
 from tests.test_survey_imports import import_form
 
@@ -49,3 +52,66 @@ def test_a_lone_choices_sheet_is_still_not_a_survey() -> None:
         assert "the workbook has no 'survey' sheet" in str(exc.problems[0])
     else:
         raise AssertionError("a workbook holding only a choices sheet was read as a survey")
+
+
+def workbook_with(sheets: dict[str, list[list[str]]]) -> bytes:
+    workbook = Workbook()
+    first = True
+    for title, rows in sheets.items():
+        sheet = workbook.active if first else workbook.create_sheet(title)
+        assert sheet is not None
+        sheet.title, first = title, False
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+WELLS = workbook_with(
+    {
+        "survey": [
+            ["type", "name", "label", "choice_filter"],
+            ["select_one district", "district", "Which district?", ""],
+            [
+                "select_one_external well",
+                "well",
+                "Which well do you draw from?",
+                "district=${district}",
+            ],
+        ],
+        "choices": [
+            ["list_name", "name", "label"],
+            ["district", "thala", "Thala"],
+            ["district", "sbiba", "Sbiba"],
+        ],
+        "external_choices": [
+            ["list_name", "name", "label", "district"],
+            ["well", "ain_zitoun", "Ain Zitoun well", "thala"],
+            ["well", "bir_jdid", "Bir Jdid well", "thala"],
+            ["well", "oued_sbiba", "Oued Sbiba well", "sbiba"],
+        ],
+        "settings": [["form_id", "form_title"], ["wells", "Wells"]],
+    }
+)
+
+
+async def test_a_resident_picks_from_external_choices_filtered_by_an_earlier_answer(
+    chat: Chat,
+) -> None:
+    # select_one_external reads the external_choices sheet (ODK Collect: itemsets.csv).
+    db: Database = chat.sim.engine.services.db
+    assert await import_form(db, WELLS, "wells.xlsx") == ("wells", ImportOutcome.CREATED)
+    await chat.onboard("en")
+    await chat.send("/start survey_wells")
+    await chat.press("Sbiba")
+    assert chat.said("Which well do you draw from?")
+    assert "Oued Sbiba well" in chat.buttons()
+    assert "Ain Zitoun well" not in chat.buttons()
+    await chat.press("Oued Sbiba well")
+    assert chat.said("Please check your answers:")
+    await chat.press("✅ Send my answers")
+    async with db.reader() as s:
+        [submission] = list(await s.scalars(select(SurveySubmission)))
+        answers = await surveys.submission_answers(s, submission.id)
+    assert answers == {"district": "sbiba", "well": "oued_sbiba"}

@@ -95,6 +95,10 @@ META_TYPES = {
     "audit",
     "start-geopoint",
 }
+# select_one_external: a select_one whose choices are on the external_choices sheet (which
+# pyxform writes to itemsets.csv for ODK Collect), filtered by its choice_filter.
+EXTERNAL_SELECT = "select_one_external"
+EXTERNAL_KEY = "external_choices:"  # our choices key of such a list, apart from the choices sheet
 LOOP_REASON = (
     "loop (a repeat over a choice list): not supported in a chat; write a begin repeat with "
     "repeat_count = count-selected(${the select}) instead"
@@ -105,8 +109,6 @@ UNSUPPORTED_TYPES = {
     "begin loop": LOOP_REASON,
     "background-audio": "a chat cannot record in the background; remove the row, or ask an "
     "audio question the resident answers with a voice note",
-    "select_one_external": "external choices are not supported; put them on the choices sheet "
-    "and filter them with choice_filter",
     "osm": "OpenStreetMap questions are not supported; ask a geopoint, or a select_one of the "
     "features",
     "start-geopoint": "a chat cannot take a location silently; ask a geopoint question",
@@ -154,7 +156,7 @@ def _type_aliases() -> dict[str, str]:
         target = by_signature.get(_signature(entry))
         if target is not None and target != name:
             aliases[name] = "datetime" if target == "dateTime" else target
-    aliases["select one external"] = "select_one_external"  # not a text, whatever it shares
+    aliases["select one external"] = EXTERNAL_SELECT  # not a text, whatever it shares
     return aliases
 
 
@@ -319,6 +321,37 @@ def _pyxform_json(data: bytes, suffix: str) -> tuple[dict[str, Any], list[str]]:
     return parsed, warnings
 
 
+def _uses_external_choices(children: list[dict[str, Any]]) -> bool:
+    return any(
+        TYPE_ALIASES.get(str(child.get("type")), "") == EXTERNAL_SELECT
+        or _uses_external_choices(child.get("children") or [])
+        for child in children
+    )
+
+
+def external_choice_lists(data: bytes) -> dict[str, list[dict[str, Any]]]:
+    """The external_choices sheet (read by pyxform's own workbook reader), by list name, each
+    row as a choices-sheet row of pyxform's JSON: name, label (per language), other columns."""
+    from pyxform.xls2json_backends import get_xlsform
+
+    lists: dict[str, list[dict[str, Any]]] = {}
+    for row in get_xlsform(data).external_choices or ():
+        item: dict[str, Any] = {}
+        list_name = ""
+        for key, value in row.items():
+            column, _, language = str(key).strip().partition("::")
+            column = re.sub(r"[\s_]+", "_", column.strip().lower())
+            if column == "list_name":
+                list_name = str(value).strip()
+            elif column == "label" and language:
+                item.setdefault("label", {})[language.strip()] = str(value)
+            elif column != "label" or not isinstance(item.get("label"), dict):
+                item[column] = str(value).strip() if column == "name" else str(value)
+        if list_name and item.get("name"):
+            lists.setdefault(list_name, []).append(item)
+    return lists
+
+
 # --- from pyxform's JSON to our model --------------------------------------------------------
 
 
@@ -330,8 +363,10 @@ class _Builder:
         pyxform_warnings: list[str],
         *,
         filename: str = "form.xlsx",
+        external_choices: Mapping[str, list[dict[str, Any]]] | None = None,
     ):
         self.parsed = parsed
+        self.external_choices = external_choices or {}
         self.filename = filename
         self.heading: Labels = {}  # a table's header, waiting for the table's first question
         self.field_list = ""  # the path of the field-list group being walked
@@ -495,6 +530,11 @@ class _Builder:
             )
         elif kind in KINDS:
             self.question(child, KINDS[kind], path, relevant, groups)
+        elif kind == EXTERNAL_SELECT:
+            key = EXTERNAL_KEY + str(child.get("itemset") or child.get("query") or "")
+            self.choice_list(key, self.external_choices.get(key[len(EXTERNAL_KEY) :], []))
+            child = {**child, "itemset": key, "list_name": key}
+            self.question(child, Kind.SELECT_ONE, path, relevant, groups)
         elif kind in UNSUPPORTED_TYPES:
             self.problem(name, f"type {child.get('type')!r}: {UNSUPPORTED_TYPES[kind]}")
         else:
@@ -864,8 +904,15 @@ def form_from_pyxform(
     *,
     filename: str = "form.xlsx",
     media: Mapping[str, bytes] | None = None,
+    external_choices: Mapping[str, list[dict[str, Any]]] | None = None,
 ) -> Form:
-    builder = _Builder(parsed, scan or SheetScan(), pyxform_warnings or [], filename=filename)
+    builder = _Builder(
+        parsed,
+        scan or SheetScan(),
+        pyxform_warnings or [],
+        filename=filename,
+        external_choices=external_choices,
+    )
     builder.walk(parsed.get("children") or [], (), (), ())
     form_files.attach(builder, media)
     builder.take_closing_note()
@@ -925,4 +972,9 @@ def load_xlsform(
         raise FormError(_dedupe(scan.problems + exc.problems)) from exc
     if kind != suffix:
         warnings.append(f"{filename} is an {kind} workbook despite its name; it was read as one")
-    return form_from_pyxform(parsed, scan, warnings, filename=filename, media=media)
+    external = (
+        external_choice_lists(data) if _uses_external_choices(parsed.get("children") or []) else {}
+    )
+    return form_from_pyxform(
+        parsed, scan, warnings, filename=filename, media=media, external_choices=external
+    )
