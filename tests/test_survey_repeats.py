@@ -299,3 +299,25 @@ async def test_a_market_form_asks_one_price_per_item_the_monitor_ticked(
     await chat.press("✅ Send my answers")
     answers = await stored(sqlite_db, "market")
     assert answers["price__1"] == "0.35" and answers["item__2"] == "oil"
+
+
+def test_each_member_gets_one_episode_per_illness_ticked() -> None:
+    # A nested repeat counted by count-selected() of the member's own answer: pyxform's
+    # calculate (episode_count) sits inside the member's repeat, one per member.
+    from bot.forms.repeats import expand
+
+    rows: list[Row] = [
+        {"type": "integer", "name": "n", "label": "How many people?"},
+        {"type": "begin repeat", "name": "member", "label": "Member", "repeat_count": "${n}"},
+        {"type": "select_multiple ill", "name": "ills", "label": "Which illnesses?"},
+        {"type": "begin repeat", "name": "episode", "label": "Illness",
+         "repeat_count": "count-selected(${ills})"},
+        {"type": "integer", "name": "days", "label": "For how many days?"},
+        {"type": "end repeat"},
+        {"type": "end repeat"},
+    ]  # fmt: skip
+    ills = [{"list_name": "ill", "name": n, "label": n} for n in ("fever", "cough")]
+    form = load_xlsform(xlsform_bytes(rows, ills, {"form_id": "ills"}))
+    answers = {"n": "2", "ills__1": "fever cough", "ills__2": "cough"}
+    asked = [q.name for q in expand(form, answers, "en").questions if q.kind.value == "integer"]
+    assert asked == ["n", "days__1__1", "days__1__2", "days__2__1"]

@@ -69,7 +69,9 @@ def instance_count(
     expression = _rewrite(repeat.count, renames or {}, 0)
     try:
         number = to_number(
-            evaluate_string(expression, _with_calculations(form, expression, answers))
+            evaluate_string(
+                expression, _with_calculations(form, expression, answers, renames or {})
+            )
         )
     except ExpressionError:
         return 0
@@ -78,21 +80,25 @@ def instance_count(
     return min(int(number), MAX_INSTANCES)
 
 
-def _with_calculations(form: Form, expression: str, answers: dict[str, str]) -> dict[str, str]:
-    """The answers, with the calculations outside repeats that ``expression`` reads (and
-    those they read): pyxform turns ``repeat_count = count-selected(${items})`` into a
-    calculate of its own (``prices_count``), which no answer holds."""
-    by_name = {q.name: q for q in form.questions if q.kind == Kind.CALCULATE and not q.repeat}
+def _with_calculations(
+    form: Form, expression: str, answers: dict[str, str], renames: dict[str, str]
+) -> dict[str, str]:
+    """The answers, with the calculations that ``expression`` reads (and those they read):
+    pyxform turns ``repeat_count = count-selected(${items})`` into a calculate of its own
+    (``prices_count``; inside an outer repeat, one per instance), which no answer holds."""
+    by_name = {q.name: q for q in form.questions if q.kind == Kind.CALCULATE}
+    copies = {copy: name for name, copy in renames.items()}
     values = dict(answers)
 
     def add(text: str, depth: int) -> None:
         for ref in REFERENCE.findall(text):
-            question = by_name.get(ref)
-            if question is None or depth > 10:
-                continue
-            add(question.calculation, depth + 1)
+            question = by_name.get(copies.get(ref, ref))
+            if question is None or depth > 10 or bool(question.repeat) != (ref in copies):
+                continue  # an answer, or every instance's value of a repeat's calculation
+            calculation = _rewrite(question.calculation, renames, 0)
+            add(calculation, depth + 1)
             try:
-                values[ref] = evaluate_string(question.calculation, values)
+                values[ref] = evaluate_string(calculation, values)
             except ExpressionError:
                 values[ref] = ""
 
