@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, Text, or_, select, update
+from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,6 +33,29 @@ class PushStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+
+
+class PushStage(StrEnum):
+    """Where a submission stands, as staff read it (``waiting``: not in the outbox yet)."""
+
+    WAITING = "waiting"
+    QUEUED = "queued"
+    SENDING = "sending"
+    RETRYING = "retrying"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+def stage_of(status: str | None, attempts: int) -> PushStage:
+    if status is None:
+        return PushStage.WAITING
+    if status == PushStatus.QUEUED:
+        return PushStage.RETRYING if attempts > 0 else PushStage.QUEUED
+    return {
+        PushStatus.SENDING: PushStage.SENDING,
+        PushStatus.SENT: PushStage.DELIVERED,
+        PushStatus.FAILED: PushStage.FAILED,
+    }[PushStatus(status)]
 
 
 class SubmissionPushTarget(Base):
@@ -289,3 +312,38 @@ async def requeue(session: AsyncSession, submission_pk: int, now: datetime) -> b
         .execution_options(synchronize_session=False)
     )
     return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def stage_condition(stage: PushStage) -> ColumnElement[bool]:
+    """The submissions at ``stage``, for a query outer-joining the outbox to submissions."""
+    queued = SubmissionPush.status == PushStatus.QUEUED
+    return {
+        PushStage.WAITING: SubmissionPush.id.is_(None),
+        PushStage.QUEUED: queued & (SubmissionPush.attempts == 0),
+        PushStage.RETRYING: queued & (SubmissionPush.attempts > 0),
+        PushStage.SENDING: SubmissionPush.status == PushStatus.SENDING,
+        PushStage.DELIVERED: SubmissionPush.status == PushStatus.SENT,
+        PushStage.FAILED: SubmissionPush.status == PushStatus.FAILED,
+    }[stage]
+
+
+async def stage_counts(
+    session: AsyncSession, form_pk: int, round_label: str | None
+) -> dict[PushStage, int]:
+    """How many of a form's submissions (one round, or all) are at each stage."""
+    from storage.surveys import SurveySubmission
+
+    query = (
+        select(SubmissionPush.status, SubmissionPush.attempts > 0, func.count(SurveySubmission.id))
+        .select_from(SurveySubmission)
+        .outerjoin(SubmissionPush, SubmissionPush.submission_pk == SurveySubmission.id)
+        .where(SurveySubmission.form_pk == form_pk)
+        .group_by(SubmissionPush.status, SubmissionPush.attempts > 0)
+    )
+    if round_label is not None:
+        query = query.where(SurveySubmission.round == round_label)
+    counts: dict[PushStage, int] = {}
+    for status, retried, count in (await session.execute(query)).all():
+        stage = stage_of(status, 1 if retried else 0)
+        counts[stage] = counts.get(stage, 0) + int(count)
+    return counts

@@ -28,11 +28,13 @@ from admin import web
 from admin.pages.priorities import survey_rounds
 from admin.pages.surveys import _live_forms, _pick, _round_choice
 from admin.permissions import Permission
+from admin.submission_status import STAGE_LABELS, PushView, push_view, stage_counts
 from bot.forms.model import CHOICE_KINDS, Form, Kind, Question
 from bot.forms.repeats import split_name
-from bot.i18n import _, ngettext
+from bot.i18n import _
 from storage import audit, files, surveys
 from storage import submission_pushes as pushes
+from storage.submission_pushes import PushStage
 
 router = APIRouter(prefix="/surveys/submissions")
 see_submissions = web.require(Permission.EXPORT_SUBMISSIONS)
@@ -118,53 +120,6 @@ def media_of(question: Question, value: str) -> Media | None:
     if question.voice and question.kind == Kind.TEXT and kind.startswith("audio/"):
         return Media.AUDIO  # a text question answered with a voice note
     return None
-
-
-# --- push status ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PushView:
-    status: str  # waiting, queued, retrying, sending, delivered, failed
-    label: str
-    detail: str = ""
-    can_resend: bool = False
-
-
-def push_view(state: pushes.PushState | None, timezone: str) -> PushView:
-    """Where one submission stands on its way to the programme's server, in words."""
-    if state is None:
-        return PushView("waiting", _("Waiting for the sender"))
-    if state.status == pushes.PushStatus.SENT:
-        return PushView(
-            "delivered",
-            _("Delivered"),
-            _("on %(when)s") % {"when": web.format_when(state.sent_at, timezone)},
-        )
-    if state.status == pushes.PushStatus.FAILED:
-        return PushView(
-            "failed",
-            _("Refused by the server"),
-            state.last_error or "",
-            can_resend=True,
-        )
-    if state.status == pushes.PushStatus.SENDING:
-        return PushView(
-            "sending",
-            _("Sending now"),
-            _("try %(num)s") % {"num": state.attempts},
-        )
-    if state.attempts == 0:
-        return PushView("queued", _("Queued"))
-    tries = ngettext(
-        "%(num)s try failed; next try on %(when)s",
-        "%(num)s tries failed; next try on %(when)s",
-        state.attempts,
-    ) % {"num": state.attempts, "when": web.format_when(state.next_attempt_at, timezone)}
-    if state.last_error:
-        last = _("last error: %(error)s") % {"error": state.last_error}
-        tries = f"{tries} — {last}"
-    return PushView("retrying", _("Retrying"), tries)
 
 
 # --- answers --------------------------------------------------------------------------
@@ -268,6 +223,7 @@ async def submissions_page(
     request: Request,
     form: str = "",
     round_: str = Query("", alias="round"),
+    push: str = "",
     page: int = Query(1, ge=1, le=100_000),
     user: web.StaffUser = Depends(see_submissions),
 ) -> Response:
@@ -282,15 +238,27 @@ async def submissions_page(
         if live.round not in rounds:
             rounds.append(live.round)
         shown_round, round_filter = _round_choice(round_, live, rounds)
+        linked = live.stored.pk in await pushes.linked_forms(s, [live.stored.pk])
+        stage = PushStage(push) if linked and push in set(PushStage) else None
         where = [surveys.SurveySubmission.form_pk == live.stored.pk]
         if round_filter is not None:
             where.append(surveys.SurveySubmission.round == round_filter)
+        if stage is not None:
+            where.append(pushes.stage_condition(stage))
+        outbox = surveys.SurveySubmission.id == pushes.SubmissionPush.submission_pk
         total = int(
-            await s.scalar(select(func.count(surveys.SurveySubmission.id)).where(*where)) or 0
+            await s.scalar(
+                select(func.count(surveys.SurveySubmission.id))
+                .select_from(surveys.SurveySubmission)
+                .outerjoin(pushes.SubmissionPush, outbox)
+                .where(*where)
+            )
+            or 0
         )
         found = list(
             await s.scalars(
                 select(surveys.SurveySubmission)
+                .outerjoin(pushes.SubmissionPush, outbox)
                 .where(*where)
                 .order_by(surveys.SurveySubmission.submitted_at.desc())
                 .order_by(surveys.SurveySubmission.id.desc())
@@ -298,8 +266,8 @@ async def submissions_page(
                 .limit(PAGE_SIZE)
             )
         )
-        linked = live.stored.pk in await pushes.linked_forms(s, [live.stored.pk])
         states = await pushes.states(s, [row.id for row in found]) if linked else {}
+        counts = await pushes.stage_counts(s, live.stored.pk, round_filter) if linked else {}
     district = live.form.role_question("district")
     rows = [
         SubmissionRow(
@@ -313,12 +281,13 @@ async def submissions_page(
         )
         for row in found
     ]
+    filters = {"round": shown_round, "push": stage.value if stage else "", "page": page}
     await web.log_access(
         request,
         user,
         audit.AuditAction.VIEW,
         f"survey_submissions:{live.form_id}",
-        detail=web.describe_filters({"round": shown_round, "page": page}),
+        detail=web.describe_filters(filters),
         record_count=len(rows),
     )
     pages = max(1, -(-total // PAGE_SIZE))
@@ -328,10 +297,12 @@ async def submissions_page(
         live=live,
         forms=forms,
         rounds=rounds,
-        params={"form": live.form_id, "round": shown_round},
+        params={"form": live.form_id, "round": shown_round, "push": stage.value if stage else ""},
         total=total,
         rows=rows,
         linked=linked,
+        stages=stage_counts(counts),
+        stage_labels=STAGE_LABELS,
         page=page,
         pages=pages,
     )

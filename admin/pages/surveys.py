@@ -21,11 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from admin import charts, exports, web
 from admin.pages.priorities import ALL_ROUNDS, Option, district_names, survey_rounds
 from admin.permissions import Permission
+from admin.submission_status import stage_counts
 from bot.formatting import format_number
 from bot.forms.model import CHOICE_KINDS, Form, Kind, Question
 from bot.forms.store import LiveForm, load_form
 from bot.i18n import N_, _, is_rtl
 from storage import audit, survey_exports, surveys
+from storage import submission_pushes as pushes
 from storage.priorities import MIN_CELL
 
 router = APIRouter(prefix="/surveys")
@@ -247,6 +249,8 @@ async def results_page(
         where = ResultsFilter(live.stored.pk, round_filter, district_code)
         total = await count_submissions(s, where)
         results = await results_of(s, live, where, language)
+        linked = live.stored.pk in await pushes.linked_forms(s, [live.stored.pk])
+        pushed = await pushes.stage_counts(s, live.stored.pk, round_filter) if linked else {}
     params = {"form": live.form_id, "round": shown_round, "district": district_code or ""}
     return web.render(
         request,
@@ -259,6 +263,7 @@ async def results_page(
         total=total,
         results=results,
         min_cell=MIN_CELL,
+        stages=stage_counts(pushed),
     )
 
 

@@ -411,3 +411,35 @@ async def test_the_sending_status_reads_in_arabic_and_french(
     assert "Sur le serveur du programme" in french.text and "Remis" in french.text
     assert "1 essai a échoué ; prochain essai le" in french.text
     assert "En attente d'envoi" in french.text
+
+
+async def test_the_results_page_counts_the_refused_submissions_and_staff_list_only_those(
+    site: AdminSite, sign_in: SignIn, store: LocalFileStore
+) -> None:
+    live = await complaint_form(site.db)
+    ids = await four_submissions_on_their_way(site, store, live)
+    await resident_complains(site.db, store, live, 7200, telegram_photo=False)  # waiting
+    staff = await sign_in("karim", lang="en")
+    results = await staff.open("/surveys", form="complaint")
+    summary = results.text.split('id="push-summary"', 1)[1].split("</p>", 1)[0]
+    assert "Waiting for the sender: 1" in summary and "Queued: 1" in summary
+    assert "Retrying: 1" in summary and "Delivered: 1" in summary
+    assert "Refused by the server: 1" in summary
+    refused_link = f"/surveys/submissions?form=complaint&round={live.round}&push=failed"
+    assert f'href="{refused_link}"' in summary
+
+    listing = await staff.open("/surveys/submissions", form="complaint", push="failed")
+    assert f'id="submission-{ids["refused"]}"' in listing.text
+    assert listing.text.count('class="submission"') == 1 and "1 submission" in staff.text
+    waiting = await staff.open("/surveys/submissions", form="complaint", push="waiting")
+    assert waiting.text.count('class="submission"') == 1
+    everything = await staff.open("/surveys/submissions", form="complaint", push="nonsense")
+    assert everything.text.count('class="submission"') == 5
+    viewed = [e[3] for e in await audit_trail(site.db) if e[2] == "survey_submissions:complaint"]
+    assert viewed[0] == f"round={live.round} push=failed page=1"
+
+    # A consultant sees the counts (no personal data) but no way into the submissions.
+    consultant = await sign_in("salma", lang="en")
+    page = await consultant.open("/surveys", form="complaint")
+    summary = page.text.split('id="push-summary"', 1)[1].split("</p>", 1)[0]
+    assert "Refused by the server: 1" in summary and "href" not in summary
