@@ -219,3 +219,31 @@ async def test_a_failure_inside_gets_a_plain_500_page_with_the_security_headers(
     assert "حدث خطأ" in response.text
     assert response.headers["x-frame-options"] == "DENY"
     assert "default-src 'self'" in response.headers["content-security-policy"]
+
+
+async def test_a_control_character_in_a_trainees_name_does_not_break_the_roster_export(
+    site: AdminSite, sign_in: SignIn
+) -> None:
+    from tests.admin import test_training_rosters as rosters
+
+    people = [*rosters.PEOPLE]
+    people[0] = (6101, "سلوى\x01 الهمامي\x1f", "female")  # stored before input was cleaned
+    original, rosters.PEOPLE = rosters.PEOPLE, people
+    try:
+        session_id = await rosters.governance_session(site)
+    finally:
+        rosters.PEOPLE = original
+    staff = await sign_in("karim")
+    workbook = await staff.download(f"/trainings/sessions/{session_id}/roster.xlsx")
+    assert workbook.status_code == 200
+    sheet = load_workbook(io.BytesIO(workbook.content)).active
+    assert sheet is not None
+    names = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value]
+    assert "سلوى الهمامي" in names
+
+
+def test_control_characters_typed_by_a_resident_are_dropped_at_input() -> None:
+    from bot.textinput import clean_text
+
+    assert clean_text("Sami\x01 Trabelsi\x0b", 100) == "Sami Trabelsi"
+    assert clean_text("\x07\x1b", 100) is None  # nothing left: asked again, nothing stored
