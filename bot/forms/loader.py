@@ -19,6 +19,7 @@ from typing import Any
 from bot.config import SUPPORTED_LANGUAGES
 from bot.forms import form_files
 from bot.forms.attachments import EXTENSIONS
+from bot.forms.markup import plain_text
 from bot.forms.model import (
     DEFAULT_ROLES,
     TELEGRAM_DOWNLOAD_MAX,
@@ -409,10 +410,10 @@ class _Builder:
                 if text is None or str(text) == "":
                     continue
                 self.languages.setdefault(code, None)
-                out[code] = str(text)
+                out[code] = plain_text(str(text))
             return out
         self.languages.setdefault(self.default_language, None)
-        return {self.default_language: str(value)}
+        return {self.default_language: plain_text(str(value))}
 
     # --- the tree -----------------------------------------------------------------------
     def walk(
