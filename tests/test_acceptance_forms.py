@@ -195,6 +195,7 @@ Script = Callable[[Interview], Awaitable[Expected]]
 
 async def msna_household(iv: Interview) -> Expected:
     t = iv.t
+    iv.sees("Consent. Do you agree", "الموافقة. هل توافق")  # Collect's colour and bold: words
     await iv.choose("yes_no", "yes")
     iv.sees("Count everyone who ate from the same pot", "احسب كل من أكل من القِدر نفسه")
     await iv.refused(

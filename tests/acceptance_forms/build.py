@@ -106,8 +106,10 @@ MSNA = AcceptanceForm(
             "name": "consent",
             "required": "yes",
             **label(
-                "Do you agree to take part in this needs assessment?",
-                "هل توافق على المشاركة في هذا التقييم للاحتياجات؟",
+                '<span style="color:#d9534f">**Consent.**</span> Do you agree to take part '
+                "in this needs assessment?",
+                '<span style="color:#d9534f">**الموافقة.**</span> هل توافق على المشاركة في '
+                "هذا التقييم للاحتياجات؟",
             ),
         },
         {
