@@ -74,9 +74,23 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Result:
-    def __init__(self, name: str, updates: int, seconds: float, latencies: list[float]) -> None:
+    def __init__(
+        self, name: str, updates: int, seconds: float, latencies: list[float], cpu: float = 0.0
+    ) -> None:
         self.name, self.updates, self.seconds, self.latencies = name, updates, seconds, latencies
+        self.cpu = cpu  # CPU seconds the bot's process used during the run
+
+    @property
+    def cpu_ms_per_update(self) -> float:
+        """Steadier than updates/s on a busy machine: what one update costs the bot."""
+        return self.cpu * 1000 / self.updates
 
     @property
     def rate(self) -> float:
@@ -87,7 +101,8 @@ class Result:
         p99 = percentile(self.latencies, 0.99) * 1000
         return (
             f"{self.name:<34} {self.updates:>6} updates in {self.seconds:6.1f} s = "
-            f"{self.rate:7.1f} updates/s   p50 {p50:6.1f} ms   p99 {p99:7.1f} ms"
+            f"{self.rate:7.1f} updates/s   p50 {p50:6.1f} ms   p99 {p99:7.1f} ms   "
+            f"CPU {self.cpu_ms_per_update:5.2f} ms/update"
         )
 
 
@@ -113,14 +128,14 @@ async def echo_run(runtime: str, users: int, per_user: int, workdir: Path) -> Re
                 await inboxes.wait(user_id, lambda r: r.method == "sendMessage", since, 120)
                 latencies.append(time.perf_counter() - started)
 
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds(process.pid)
         await asyncio.gather(*(user(u) for u in range(1, users + 1)))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, cpu_seconds(process.pid) - cpu_before
     finally:
         process.terminate()
         await process.wait()
         await api.stop()
-    return Result(f"{runtime} echo bot", users * per_user, elapsed, latencies)
+    return Result(f"{runtime} echo bot", users * per_user, elapsed, latencies, cpu)
 
 
 async def musharaka_run(
@@ -130,16 +145,27 @@ async def musharaka_run(
     await api.start()
     inboxes, people = town(api, range(500_000, 500_000 + residents))
     del inboxes
-    bot = BotProcess(api, workdir, runtime=runtime, log_level="WARNING", **stack).start()
+    # settings are strings and none is named command (mypy cannot know the dict's keys)
+    settings = {key: value for key, value in stack.items() if key != "database_url"}
+    bot = BotProcess(
+        api,
+        workdir,
+        database_url=stack.get("database_url"),
+        runtime=runtime,
+        log_level="WARNING",
+        **settings,  # type: ignore[arg-type]
+    ).start()
     try:
         await bot.wait_polling(120)
-        started = time.perf_counter()
+        assert bot.process is not None
+        pid = bot.process.pid
+        started, cpu_before = time.perf_counter(), cpu_seconds(pid)
         try:
             await asyncio.gather(*(p.play(timeout=300) for p in people))
         except BaseException:
             print(bot.log())
             raise
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, cpu_seconds(pid) - cpu_before
         database = stack.get("database_url") or f"sqlite+aiosqlite:///{workdir / 'bot.sqlite'}"
         stored = await stored_answers(database)
         assert all(stored[p.user_id] == [p.plan.expected_answers()] for p in people)
@@ -148,7 +174,7 @@ async def musharaka_run(
         await bot.stop_async()
         await api.stop()
     latencies = [latency for p in people for latency in p.latencies]
-    return Result(f"{runtime} Musharaka needs survey", residents * STEPS, elapsed, latencies)
+    return Result(f"{runtime} Musharaka needs survey", residents * STEPS, elapsed, latencies, cpu)
 
 
 async def postgres_redis_stack() -> tuple[dict[str, str], Any]:
@@ -214,7 +240,10 @@ async def main() -> None:
                 if cleanup is not None:
                     await cleanup()
             result.name = f"{runtime} Musharaka, {stack_name}"
-            print(f"{result.line()}   = {result.rate / echo.rate:.2f} × echo")
+            print(
+                f"{result.line()}   = {result.rate / echo.rate:.2f} × echo's rate, "
+                f"{echo.cpu_ms_per_update / result.cpu_ms_per_update:.2f} × its CPU per update"
+            )
 
 
 if __name__ == "__main__":

@@ -219,6 +219,18 @@ class Database:
         async with self._writer() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def single_write(self) -> AsyncIterator[AsyncSession]:
+        """For one statement that either applies whole or raises (an UPDATE, a DELETE):
+        inside an update, the update's own session, without the savepoint a
+        ``transaction()`` block costs; otherwise a transaction of its own."""
+        unit = self._current_unit()
+        if unit is not None:
+            yield await unit.session()
+            return
+        async with self._writer() as session, session.begin():
+            yield session
+
     async def after_commit(self, action: AfterCommit) -> None:
         """Run ``action`` now, or after the current update's commit if one is under way."""
         unit = self._current_unit()

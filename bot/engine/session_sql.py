@@ -46,7 +46,7 @@ class SqlSessionStore:
             except IntegrityError:
                 return False
             return True
-        async with self.database.transaction() as s:
+        async with self.database.single_write() as s:
             result = await s.execute(
                 update(table)
                 .where(table.c.key == session.key, table.c.version == expected_version)
@@ -55,7 +55,7 @@ class SqlSessionStore:
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def delete(self, key: int) -> None:
-        async with self.database.transaction() as s:
+        async with self.database.single_write() as s:
             await s.execute(delete(ConversationSession).where(ConversationSession.key == key))
 
     async def close(self) -> None:
