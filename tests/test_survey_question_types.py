@@ -324,3 +324,29 @@ async def test_choice_labels_show_earlier_answers(chat: Chat, sqlite_db: Databas
     assert "Sami goes alone" in chat.last_text
     await chat.press("✅ Send my answers")
     assert (await stored(sqlite_db, "school_run"))["carer"] == "child"
+
+
+async def test_an_interview_date_defaulting_to_today_is_offered_as_the_bot_s_today(
+    chat: Chat, sqlite_db: Database
+) -> None:
+    # Household surveys ask the interview date with default today(): ODK works the
+    # expression out when the form opens; it is never the words "today()".
+    form: list[Row] = [
+        {"type": "date", "name": "visit_day", "label": "Date of the visit", "default": "today()"},
+        {"type": "datetime", "name": "arrived", "label": "Arrival", "default": "now()"},
+        {"type": "text", "name": "ref", "label": "Reference", "default": "concat('TN-', 7 * 6)"},
+        {"type": "integer", "name": "adults", "label": "Adults", "default": "2"},
+    ]
+    await open_form(chat, form, [], {"form_id": "visit_day"}, "en")
+    assert "today()" not in chat.last_text
+    await chat.press("Keep this answer")
+    assert "now()" not in chat.last_text
+    await chat.press("Keep this answer")
+    assert chat.said("Your answer so far: TN-42")
+    await chat.press("Keep this answer")
+    await chat.press("Keep this answer")
+    await chat.press("✅ Send my answers")
+    answers = await stored(sqlite_db, "visit_day")
+    assert answers["visit_day"] == "2026-11-24"
+    assert answers["arrived"] == "2026-11-24T09:30:00.000+01:00"
+    assert answers["ref"] == "TN-42" and answers["adults"] == "2"

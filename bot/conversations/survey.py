@@ -48,6 +48,7 @@ from bot.forms.runtime import (
     Problem,
     Run,
     geopoint,
+    initial_answers,
     line_points,
     line_value,
     now_iso,
@@ -335,6 +336,18 @@ def instruction(question: Question, run: Run, pending: list[str]) -> str:
 # --- the conversation ----------------------------------------------------------------------
 
 
+def environment(ctx: Context, form: Form) -> Environment:
+    """What the form's expressions see besides the answers: the bot's clock, in the
+    programme's time zone, and the choice labels in the resident's language."""
+    zone = ZoneInfo(ctx.services.settings.timezone)
+    now = ctx.services.clock.now().astimezone(zone)
+    return Environment(
+        today=now.date(),
+        now=now,  # now() is local time, as on the resident's phone
+        choice_label=lambda name, value: form.choice_label(name, value, ctx.lang),
+    )
+
+
 class Turn:
     """One event's view of the survey: the draft, its form and the evaluation run."""
 
@@ -345,15 +358,10 @@ class Turn:
         language = ctx.lang
         now = ctx.services.clock.now()
         zone = ZoneInfo(ctx.services.settings.timezone)
-        today = now.astimezone(zone).date()
         self.run = Run(
             expand(form, draft["answers"], language),
             draft["answers"],
-            Environment(
-                today=today,
-                now=now.astimezone(zone),  # now() is local time, as on the resident's phone
-                choice_label=lambda name, value: form.choice_label(name, value, ctx.lang),
-            ),
+            environment(ctx, form),
             ctx.lang,
             meta={
                 "start": draft.get("started", ""),
@@ -772,12 +780,7 @@ class SurveyConversation(Conversation):
 
     def _new_draft(self, ctx: Context, live: LiveForm, kwargs: dict[str, Any]) -> dict[str, Any]:
         form = live.form
-        answers: dict[str, str] = {}
-        for question in form.questions:
-            if question.repeat:
-                continue  # asked per instance
-            if question.default and question.asked and "${" not in question.default:
-                answers[question.name] = question.default
+        answers = initial_answers(form, environment(ctx, form))  # not in repeats: not yet
         prefilled = []
         district = kwargs.get("district")
         district_question = form.role_question("district")
