@@ -350,3 +350,31 @@ async def test_an_interview_date_defaulting_to_today_is_offered_as_the_bot_s_tod
     assert answers["visit_day"] == "2026-11-24"
     assert answers["arrived"] == "2026-11-24T09:30:00.000+01:00"
     assert answers["ref"] == "TN-42" and answers["adults"] == "2"
+
+
+async def test_read_only_questions_are_shown_or_worked_out_never_typed(
+    chat: Chat, sqlite_db: Database
+) -> None:
+    form: list[Row] = [
+        {"type": "integer", "name": "adults", "label": "Adults?", "required": "yes"},
+        {"type": "integer", "name": "children", "label": "Children?", "required": "yes"},
+        {"type": "integer", "name": "total", "label": "Total members", "read_only": "yes",
+         "calculation": "${adults} + ${children}"},
+        {"type": "text", "name": "office", "label": "Office", "read_only": "yes",
+         "default": "Kasserine"},
+        {"type": "text", "name": "reminder", "label": "Remind them of the helpline: 1899.",
+         "read_only": "yes"},
+        {"type": "text", "name": "comment", "label": "Any comment?", "required": "yes"},
+    ]  # fmt: skip
+    loaded = load_xlsform(xlsform_bytes(form, [], {"form_id": "ro"}))
+    assert [q.kind for q in loaded.questions][2:5] == [Kind.CALCULATE, Kind.HIDDEN, Kind.NOTE]
+    await open_form(chat, form, [], {"form_id": "ro"}, "en")
+    await chat.send("2")
+    await chat.send("3")
+    assert chat.said("Remind them of the helpline: 1899.")
+    await chat.press("Continue ▶")
+    assert chat.said("Any comment?")
+    await chat.send("None")
+    await chat.press("✅ Send my answers")
+    answers = await stored(sqlite_db, "ro")
+    assert answers["total"] == "5" and answers["office"] == "Kasserine"

@@ -566,6 +566,7 @@ class _Builder:
         bind = child.get("bind") or {}
         own_relevant = str(bind.get("relevant") or "").strip()
         constraint = str(bind.get("constraint") or "").strip()
+        kind = self.read_only_kind(name, kind, child)
         extra: dict[str, Any] = {}
         if kind in (Kind.SELECT_ONE, Kind.SELECT_MULTIPLE, Kind.RANK):
             list_name = str(child.get("itemset") or child.get("list_name") or "")
@@ -618,6 +619,22 @@ class _Builder:
         if kind == Kind.CALCULATE and not question.calculation:
             self.problem(name, "a calculate row needs a calculation")
         self.questions.append(question)
+
+    def read_only_kind(self, name: str, kind: Kind, child: dict[str, Any]) -> Kind:
+        """A ``read_only`` question is shown by Collect, never edited: with a calculation it
+        is worked out as a calculate (stored and exported), with a default kept as a hidden
+        value, else shown as a note. Asking the resident to type it would be wrong."""
+        bind = child.get("bind") or {}
+        if kind == Kind.NOTE or str(bind.get("readonly") or "").strip().lower() not in TRUE_WORDS:
+            return kind
+        if str(bind.get("calculate") or "").strip():
+            self.warnings.append(f"{name}: read-only: worked out from its calculation, not asked")
+            return Kind.CALCULATE
+        if str(child.get("default") or ""):
+            self.warnings.append(f"{name}: read-only: keeps its default, not asked")
+            return Kind.HIDDEN
+        self.warnings.append(f"{name}: read-only: shown as a note")
+        return Kind.NOTE
 
     def heading_labels(self, child: dict[str, Any]) -> Labels:
         label, hint = self.labels(child.get("label")), self.labels(child.get("hint"))

@@ -235,7 +235,7 @@ MSNA = AcceptanceForm(
 WASH = AcceptanceForm(
     "wash_household",
     "water-source cascade (choice_filter on the source category), constraints with messages, "
-    "decimal and integer limits, a calculated water-per-person figure",
+    "decimal and integer limits, a read-only water-per-person figure worked out",
     [
         {
             "type": "integer",
@@ -290,7 +290,13 @@ WASH = AcceptanceForm(
                 "يُرجى إدخال كمية بين 0 و2000 لتر.",
             ),
         },
-        {"type": "calculate", "name": "lpcd", "calculation": "round(${litres} div ${hh_size}, 1)"},
+        {
+            "type": "decimal",  # shown read-only in Collect: worked out, never typed
+            "name": "lpcd",
+            "read_only": "yes",
+            "calculation": "round(${litres} div ${hh_size}, 1)",
+            **label("Litres per person per day", "عدد اللترات لكل شخص في اليوم"),
+        },
         {
             "type": "select_one yes_no",
             "name": "treats",
