@@ -14,6 +14,7 @@ from storage import surveys
 from storage.db import Database
 from storage.surveys import ImportOutcome, SurveySubmission
 from tests.support.chat import Chat
+from tests.support.xlsforms import choice_rows, xlsform_bytes
 from tests.test_survey_imports import import_form
 
 
@@ -115,3 +116,58 @@ async def test_a_resident_picks_from_external_choices_filtered_by_an_earlier_ans
         [submission] = list(await s.scalars(select(SurveySubmission)))
         answers = await surveys.submission_answers(s, submission.id)
     assert answers == {"district": "sbiba", "well": "oued_sbiba"}
+
+
+HOUSEHOLD = xlsform_bytes(
+    [
+        {"type": "begin group", "name": "household", "label": "Your household"},
+        {"type": "integer", "name": "boys", "label": "How many boys?"},
+        {"type": "integer", "name": "girls", "label": "How many girls?"},
+        {
+            "type": "integer",
+            "name": "at_school",
+            "label": "How many of them go to school?",
+            "constraint": ". <= ../boys + ../girls",
+            "constraint_message": "More than your children.",
+        },
+        {"type": "calculate", "name": "children", "calculation": "../boys + ../girls"},
+        {"type": "end group", "name": ""},
+        {"type": "note", "name": "total", "label": "${children} children, ${at_school} at school."},
+        {"type": "select_one district", "name": "district", "label": "Which district?"},
+        {
+            "type": "select_one village",
+            "name": "village",
+            "label": "Which village?",
+            "choice_filter": "district = current()/../district",
+        },
+    ],
+    [
+        *choice_rows("district", ("thala", "Thala"), ("sbiba", "Sbiba")),
+        *choice_rows(
+            "village",
+            ("bouzguem", "Bouzguem", {"district": "thala"}),
+            ("khmouda", "Khmouda", {"district": "sbiba"}),
+        ),
+    ],
+    {"form_id": "household"},
+)
+
+
+async def test_relative_paths_in_a_constraint_a_calculation_and_a_choice_filter_run_as_in_odk(
+    chat: Chat,
+) -> None:
+    db: Database = chat.sim.engine.services.db
+    await import_form(db, HOUSEHOLD, "household.xlsx")
+    await chat.onboard("en")
+    await chat.send("/start survey_household")
+    await chat.send("2")
+    await chat.send("1")
+    await chat.send("4")  # more than ../boys + ../girls
+    assert chat.said("More than your children.")
+    await chat.send("3")
+    assert chat.said("3 children, 3 at school.")  # the calculation climbed out of its question
+    await chat.press("Continue ▶")
+    await chat.press("Sbiba")
+    assert chat.buttons()[:1] == ["Khmouda"] and "Bouzguem" not in chat.buttons()
+    await chat.press("Khmouda")
+    assert chat.said("Please check your answers:")
