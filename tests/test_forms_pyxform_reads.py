@@ -4,6 +4,7 @@ external choices, and the expressions real forms write."""
 
 from __future__ import annotations
 
+import csv
 import io
 
 from openpyxl import Workbook
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from bot.forms.loader import load_xlsform
 from storage import surveys
 from storage.db import Database
+from storage.survey_exports import survey_table, to_csv
 from storage.surveys import ImportOutcome, SurveySubmission
 from tests.support.chat import Chat
 from tests.support.xlsforms import choice_rows, xlsform_bytes
@@ -171,3 +173,38 @@ async def test_relative_paths_in_a_constraint_a_calculation_and_a_choice_filter_
     assert chat.buttons()[:1] == ["Khmouda"] and "Bouzguem" not in chat.buttons()
     await chat.press("Khmouda")
     assert chat.said("Please check your answers:")
+
+
+LOOPED = xlsform_bytes(
+    [
+        {"type": "begin loop over toilet", "name": "toilets", "label": "Toilets"},
+        {
+            "type": "integer",
+            "name": "number",
+            "label": "How many %(label)s are on the premises?",
+        },
+        {"type": "end loop", "name": ""},
+    ],
+    choice_rows("toilet", ("slab", "Pit latrines with a slab"), ("flush", "Flush toilets")),
+    {"form_id": "toilets"},
+)
+
+
+async def test_a_loop_asks_its_questions_once_per_choice_and_the_export_keeps_each(
+    chat: Chat,
+) -> None:
+    # begin loop over LIST: pyxform's XForm holds a group per choice (/data/toilets/slab/number)
+    db: Database = chat.sim.engine.services.db
+    await import_form(db, LOOPED, "toilets.xlsx")
+    await chat.onboard("en")
+    await chat.send("/start survey_toilets")
+    assert chat.said("How many Pit latrines with a slab are on the premises?")
+    await chat.send("2")
+    assert chat.said("How many Flush toilets are on the premises?")
+    await chat.send("1")
+    assert chat.said("Please check your answers:")
+    await chat.press("✅ Send my answers")
+    async with db.reader() as s:
+        table = await survey_table(s, "toilets")
+    [row] = list(csv.DictReader(io.StringIO(to_csv(table).decode("utf-8-sig"))))
+    assert (row["toilets/slab/number"], row["toilets/flush/number"]) == ("2", "1")

@@ -257,18 +257,17 @@ def test_legacy_and_kobo_type_names_import_as_the_types_they_stand_for(
     assert {"gps", "phone number", "location", "q int", "imei"} <= set(TYPE_ALIASES)
 
 
-def test_a_loop_is_refused_as_a_repeat_naming_its_row(forms: FormsCommand) -> None:
+def test_a_loop_imports_as_a_group_per_choice(forms: FormsCommand) -> None:
     survey: list[Row] = [
         {"type": "text", "name": "head", "label": "Head of household"},
         {"type": "begin loop over yn", "name": "per_answer", "label": "For each"},
-        {"type": "text", "name": "detail", "label": "Details"},
+        {"type": "text", "name": "detail", "label": "Details for %(label)s"},
         {"type": "end loop", "name": ""},
         {"type": "q audio", "name": "voice", "label": "Say something"},
     ]
-    code, _out, err = forms.import_form("looped", survey, YES_NO_DK)
-    assert code == 1
-    assert "row 3: per_answer: loop (a repeat over a choice list): not supported in a chat" in err
-    assert "voice" not in err  # 'q audio' is an audio question now: only the loop is refused
+    code, out, err = forms.import_form("looped", survey, YES_NO_DK)
+    assert code == 0, err
+    assert "(5 questions" in out  # head, three details, voice
 
 
 # --- what pyxform refuses, and files that are not forms -----------------------------------------

@@ -186,16 +186,14 @@ def test_an_old_xls_workbook_named_xlsx_is_read_for_what_it_is() -> None:
     repeat = xls_bytes(
         [
             *survey,
-            {"type": "begin loop over yn", "name": "visits", "label": "Visits"},
-            {"type": "text", "name": "why", "label": "Why?"},
-            {"type": "end loop", "name": ""},
+            {"type": "background-audio", "name": "visits"},
         ],
         YES_NO,
         {"form_id": "clinic"},
     )
     with pytest.raises(FormError) as caught:
         load_xlsform(repeat, filename="clinic.xlsx")
-    assert str(caught.value).startswith("row 4: visits: loop (a repeat over a choice list)")
+    assert str(caught.value).startswith("row 4: type 'background-audio' (visits): a chat cannot")
 
 
 async def test_an_xls_body_without_form_id_takes_its_id_from_the_file_name(

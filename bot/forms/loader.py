@@ -100,14 +100,13 @@ META_TYPES = {
 # pyxform writes to itemsets.csv for ODK Collect), filtered by its choice_filter.
 EXTERNAL_SELECT = "select_one_external"
 EXTERNAL_KEY = "external_choices:"  # our choices key of such a list, apart from the choices sheet
-LOOP_REASON = (
-    "loop (a repeat over a choice list): not supported in a chat; write a begin repeat with "
-    "repeat_count = count-selected(${the select}) instead"
-)
+# A loop (begin loop over LIST) is a group per choice of LIST, each holding the loop's
+# questions (pyxform's XForm: /data/loop/choice/question, labels with %(label)s filled in).
+# Question names repeat from one choice to the next, so each copy gets its own name inside the
+# bot (loop_choice_question) and keeps the original as its element in the instance.
+LOOP_ELEMENT = "__element__"
 # Survey-sheet types we refuse, with the reason shown to the form's author.
 UNSUPPORTED_TYPES = {
-    "begin_loop": LOOP_REASON,
-    "begin loop": LOOP_REASON,
     "background-audio": "a chat cannot record in the background; remove the row, or ask an "
     "audio question the resident answers with a voice note",
     "osm": "OpenStreetMap questions are not supported; ask a geopoint, or a select_one of the "
@@ -454,11 +453,44 @@ class _Builder:
             elif kind == "repeat":
                 self.repeat_group(child, path, relevant, groups)
             elif kind == "loop":
-                self.problem(name, LOOP_REASON)
+                self.loop(child, path, relevant, groups)
             elif kind in form_files.EXTERNAL_TYPES:
                 continue  # a csv-external / xml-external file: read by form_files.attach
             else:
                 self.typed(child, kind, path, relevant, groups)
+
+    def loop(
+        self,
+        child: dict[str, Any],
+        path: tuple[str, ...],
+        relevant: Relevants,
+        groups: tuple[Labels, ...],
+    ) -> None:
+        """A loop as the groups pyxform writes for it: one per choice ('none' left out)."""
+        from pyxform.builder import SurveyElementBuilder
+
+        name = str(child.get("name", ""))
+
+        def copy(element: dict[str, Any], column: dict[str, Any]) -> dict[str, Any]:
+            done = SurveyElementBuilder._name_and_label_substitutions(element, column)
+            if done.get("type") in ("group", "repeat", "loop"):
+                return {**done, "children": [copy(c, column) for c in done.get("children") or []]}
+            original = str(element.get(LOOP_ELEMENT) or element.get("name", ""))
+            unique = f"{name}_{column['name']}_{done.get('name', '')}"
+            return {**done, "name": unique, LOOP_ELEMENT: original}
+
+        sections = []
+        for column in child.get("columns") or []:
+            if column.get("name") == "none":
+                continue
+            try:
+                children = [copy(c, column) for c in child.get("children") or []]
+            except (KeyError, ValueError, TypeError) as exc:
+                self.problem(name, f"a label of the loop cannot take the choice's label ({exc})")
+                return
+            sections.append({**column, "type": "group", "children": children})
+        group = {k: v for k, v in child.items() if k not in ("columns", "children")}
+        self.walk([{**group, "type": "group", "children": sections}], path, relevant, groups)
 
     def repeat_group(
         self,
@@ -518,13 +550,14 @@ class _Builder:
         if alias is not None and kind not in KINDS and kind not in META_TYPES:
             child = self.with_alias_definition(child, kind)
             kind = alias
+        element = str(child.get(LOOP_ELEMENT) or name)
         if kind in META_TYPES:
             self.questions.append(
                 Question(
                     name,
-                    "/".join((*path, name)),
+                    "/".join((*path, element)),
                     Kind.META,
-                    self.row(name) or 0,
+                    self.row(element) or 0,
                     meta=kind,
                     repeat=self.repeat,
                 )
@@ -594,11 +627,12 @@ class _Builder:
         if child.get("label") == OR_OTHER_LABEL and own_relevant.startswith("selected(../"):
             label = _in_every_language(label, lambda: _("Specify other."))
         heading, self.heading = self.heading, {}
+        element = str(child.get(LOOP_ELEMENT) or name)
         question = Question(
             name=name,
-            path="/".join((*path, name)),
+            path="/".join((*path, element)),
             kind=kind,
-            row=self.row(name) or 0,
+            row=self.row(element) or 0,
             label=label,
             hint=self.labels(child.get("hint")),
             required=self.required(name, str(bind.get("required") or "")),
