@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     # expires this long after the leader stops renewing it; due reminders are swept this often.
     leader_ttl_seconds: float = Field(default=15.0, gt=0)
     reminder_sweep_seconds: float = Field(default=60.0, gt=0)
+    # The scheduler's leader also sends survey submissions of forms linked to ODK Central /
+    # KoBoToolbox (bot.odk_push), this often; false when `musharaka push-submissions` does.
+    run_submission_pusher: bool = True
+    push_interval_seconds: float = Field(default=30.0, gt=0)
     admin_host: str = "127.0.0.1"
     admin_port: int = 8000
     admin_secret_key: str = DEFAULT_ADMIN_SECRET  # `musharaka admin` refuses it (except --demo)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from datetime import datetime, timedelta
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -55,6 +57,15 @@ def build_scheduler(engine: Engine) -> AsyncIOScheduler:
         "interval",
         seconds=services.settings.reminder_sweep_seconds,
         id="reminders-sweep",
+        replace_existing=True,
+    )
+    # Always registered (the job store keeps jobs across restarts); it does nothing while
+    # MUSHARAKA_RUN_SUBMISSION_PUSHER is false.
+    scheduler.add_job(
+        "bot.scheduler:push_submissions",
+        "interval",
+        seconds=services.settings.push_interval_seconds,
+        id="submission-pushes",
         replace_existing=True,
     )
     services.scheduler = scheduler
@@ -128,6 +139,20 @@ async def sweep() -> None:
     """APScheduler entry point: everything due that no job has sent yet."""
     if _engine is not None:
         await send_due(_engine, _engine.services.clock.now())
+
+
+async def push_submissions() -> int:
+    """APScheduler entry point: one pass of the submission pusher (bot.odk_push); returns
+    how many pushes it finished. Only the scheduler's leader runs it; workers claim rows
+    with a lease anyway, so a second sender never sends the same submission."""
+    if _engine is None or not _engine.services.settings.run_submission_pusher:
+        return 0
+    from bot.odk_push import SubmissionPusher
+
+    services = _engine.services
+    name = f"{socket.gethostname()}:{os.getpid()}"
+    pusher = SubmissionPusher(services.db, services.clock, name=name, files=services.files)
+    return await pusher.run_once()
 
 
 async def send_due(engine: Engine, now: datetime, only_id: int | None = None) -> int:

@@ -17,6 +17,7 @@ from storage import submission_pushes as pushes
 from storage import surveys
 from storage.db import Database
 from storage.submission_pushes import PushStatus, Target
+from tests.conftest import EngineFactory
 from tests.fakes.openrosa_server import FakeCentral
 from tests.support.chat import Chat
 from tests.test_survey_conversation import answer_needs_survey, db_of, start_needs_survey, t
@@ -144,3 +145,33 @@ async def test_a_submission_the_server_refuses_is_marked_failed_with_its_reason(
     clock.advance(timedelta(days=1))
     assert await SubmissionPusher(db, clock, environ=ENV).run_once() == 0  # not retried
     assert central.received == []
+
+
+async def test_the_scheduler_sends_pushes_every_interval_unless_the_pusher_is_turned_off(
+    chat: Chat,
+    central: FakeCentral,
+    make_engine: EngineFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot import scheduler
+
+    db = db_of(chat)
+    monkeypatch.setenv("CENTRAL_TOKEN", TOKEN)
+    await answer_in_arabic(chat)
+    await link_needs_survey(db, central)
+    # MUSHARAKA_RUN_SUBMISSION_PUSHER=false: `musharaka push-submissions` does it instead.
+    scheduler.build_scheduler(make_engine(db, run_submission_pusher=False))
+    assert await scheduler.push_submissions() == 0
+    assert central.received == []
+
+    jobs = scheduler.build_scheduler(make_engine(db, push_interval_seconds=12))
+    jobs.start(paused=True)
+    try:
+        job = jobs.get_job("submission-pushes")
+        assert job is not None and job.trigger.interval == timedelta(seconds=12)
+    finally:
+        jobs.shutdown(wait=False)
+    assert await scheduler.push_submissions() == 1
+    assert len(central.received) == 1
+    [state] = await push_states(db)
+    assert state.status == PushStatus.SENT
