@@ -14,6 +14,7 @@ import os
 import socket
 from datetime import datetime, timedelta
 
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -48,7 +49,10 @@ def build_scheduler(engine: Engine) -> AsyncIOScheduler:
     db = services.db
     store = SQLAlchemyJobStore(url=sync_database_url(db.url), tableschema=db.schema)
     scheduler = AsyncIOScheduler(
-        jobstores={"default": store},
+        # "memory": jobs added again at each start, run often; kept out of the database so
+        # that each run does not write the job store (a synchronous write on the event loop,
+        # which waits for SQLite's lock while a handler's transaction holds it).
+        jobstores={"default": store, "memory": MemoryJobStore()},
         job_defaults={"coalesce": True, "misfire_grace_time": 6 * 3600, "max_instances": 1},
         timezone="UTC",
     )
@@ -59,15 +63,15 @@ def build_scheduler(engine: Engine) -> AsyncIOScheduler:
         id="reminders-sweep",
         replace_existing=True,
     )
-    # Always registered (the job store keeps jobs across restarts); it does nothing while
-    # MUSHARAKA_RUN_SUBMISSION_PUSHER is false.
-    scheduler.add_job(
-        "bot.scheduler:push_submissions",
-        "interval",
-        seconds=services.settings.push_interval_seconds,
-        id="submission-pushes",
-        replace_existing=True,
-    )
+    if services.settings.run_submission_pusher:
+        scheduler.add_job(
+            "bot.scheduler:push_submissions",
+            "interval",
+            seconds=services.settings.push_interval_seconds,
+            id="submission-pushes",
+            jobstore="memory",
+            replace_existing=True,
+        )
     services.scheduler = scheduler
     return scheduler
 

@@ -160,7 +160,12 @@ async def test_the_scheduler_sends_pushes_every_interval_unless_the_pusher_is_tu
     await answer_in_arabic(chat)
     await link_needs_survey(db, central)
     # MUSHARAKA_RUN_SUBMISSION_PUSHER=false: `musharaka push-submissions` does it instead.
-    scheduler.build_scheduler(make_engine(db, run_submission_pusher=False))
+    off = scheduler.build_scheduler(make_engine(db, run_submission_pusher=False))
+    off.start(paused=True)
+    try:
+        assert off.get_job("submission-pushes") is None
+    finally:
+        off.shutdown(wait=False)
     assert await scheduler.push_submissions() == 0
     assert central.received == []
 
