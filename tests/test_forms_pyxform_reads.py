@@ -208,3 +208,36 @@ async def test_a_loop_asks_its_questions_once_per_choice_and_the_export_keeps_ea
         table = await survey_table(s, "toilets")
     [row] = list(csv.DictReader(io.StringIO(to_csv(table).decode("utf-8-sig"))))
     assert (row["toilets/slab/number"], row["toilets/flush/number"]) == ("2", "1")
+
+
+TWO_AGES = xlsform_bytes(
+    [
+        {"type": "begin group", "name": "head", "label": "Head of household"},
+        {"type": "integer", "name": "age", "label": "How old is the head of household?"},
+        {"type": "end group", "name": ""},
+        {"type": "begin group", "name": "spouse", "label": "Spouse"},
+        {"type": "integer", "name": "age", "label": "How old is the spouse?"},
+        {"type": "end group", "name": ""},
+    ],
+    settings={"form_id": "two_ages"},
+)
+
+
+async def test_two_groups_asking_a_question_of_the_same_name_keep_both_answers(
+    chat: Chat,
+) -> None:
+    # pyxform accepts head/age beside spouse/age (no ${age} may then read either).
+    db: Database = chat.sim.engine.services.db
+    await import_form(db, TWO_AGES, "two_ages.xlsx")
+    await chat.onboard("en")
+    await chat.send("/start survey_two_ages")
+    assert chat.said("How old is the head of household?")
+    await chat.send("52")
+    assert chat.said("How old is the spouse?")
+    await chat.send("47")
+    assert chat.said("Please check your answers:")
+    await chat.press("✅ Send my answers")
+    async with db.reader() as s:
+        table = await survey_table(s, "two_ages")
+    [row] = list(csv.DictReader(io.StringIO(to_csv(table).decode("utf-8-sig"))))
+    assert (row["head/age"], row["spouse/age"]) == ("52", "47")

@@ -386,6 +386,7 @@ class _Builder:
         self.instances: dict[str, str] = {}
         self.media: dict[str, str] = {}
         self.unread: set[str] = set()
+        self.names: set[str] = set()  # the questions' names so far (answers are kept by name)
 
     def language_of(self, key: str) -> str:
         return language_code(key, self.default_language)
@@ -457,7 +458,22 @@ class _Builder:
             elif kind in form_files.EXTERNAL_TYPES:
                 continue  # a csv-external / xml-external file: read by form_files.attach
             else:
-                self.typed(child, kind, path, relevant, groups)
+                self.typed(self.named_apart(child, path), kind, path, relevant, groups)
+
+    def named_apart(self, child: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+        """pyxform lets two groups hold questions of one name (household/age, head/age; no
+        ${age} may then read them): the second gets its own name inside the bot (head_age),
+        its element in the instance keeping the name the sheet gives."""
+        name = str(child.get("name", ""))
+        apart = "_".join((*path[-1:], name))
+        unique, n = name, 1
+        while unique in self.names:
+            n += 1
+            unique = apart if n == 2 else f"{apart}_{n}"
+        self.names.add(unique)
+        if unique == name:
+            return child
+        return {**child, "name": unique, LOOP_ELEMENT: child.get(LOOP_ELEMENT) or name}
 
     def loop(
         self,
