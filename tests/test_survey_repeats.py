@@ -321,3 +321,29 @@ def test_each_member_gets_one_episode_per_illness_ticked() -> None:
     answers = {"n": "2", "ills__1": "fever cough", "ills__2": "cough"}
     asked = [q.name for q in expand(form, answers, "en").questions if q.kind.value == "integer"]
     assert asked == ["n", "days__1__1", "days__1__2", "days__2__1"]
+
+
+async def test_a_choice_label_naming_the_member_names_that_member_in_the_review(
+    chat: Chat, sqlite_db: Database
+) -> None:
+    rows: list[Row] = [
+        {"type": "integer", "name": "n", "label": "How many people?"},
+        {"type": "begin repeat", "name": "member", "label": "Member", "repeat_count": "${n}"},
+        {"type": "text", "name": "nm", "label": "Name?"},
+        {"type": "select_one works", "name": "works", "label": "Work?"},
+        {"type": "end repeat"},
+    ]
+    works = [
+        {"list_name": "works", "name": "yes", "label": "Yes, ${nm} works"},
+        {"list_name": "works", "name": "no", "label": "No"},
+    ]
+    await open_form(chat, rows, works, {"form_id": "works"}, "en")
+    await chat.send("2")
+    await chat.send("Amal")
+    await chat.press("Yes, Amal works")
+    await chat.send("Sami")
+    assert "Yes, Sami works" in chat.buttons()
+    await chat.press("Yes, Sami works")
+    review = chat.last_text
+    assert "Member 1 of 2 · Work?\n   ➜ Yes, Amal works" in review, review
+    assert "Member 2 of 2 · Work?\n   ➜ Yes, Sami works" in review, review

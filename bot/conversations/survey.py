@@ -484,7 +484,7 @@ class Turn:
             for choice in shown:
                 label = choice.text(self.lang)
                 if "${" in label:
-                    label = run.render(label)  # a choice may name earlier answers
+                    label = run.render(label, question)  # a choice may name answers
                 if question.kind == Kind.SELECT_MULTIPLE and choice.name in pending:
                     label = f"✅ {label}"
                 elif question.kind == Kind.SELECT_ONE and choice.name == current:
@@ -551,7 +551,7 @@ class Turn:
             return _("(skipped)")
         kind = question.kind
         if kind == Kind.SELECT_ONE:
-            return self.run.render(self.run.choice_label(question.name, value))
+            return self.run.render(self.run.choice_label(question.name, value), question)
         if kind == Kind.SELECT_MULTIPLE:
             separator = "، " if self.lang == "ar" else ", "
             return separator.join(

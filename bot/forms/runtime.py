@@ -404,12 +404,16 @@ class Run:
         return Problem("use_buttons")
 
     # --- labels -------------------------------------------------------------------------
-    def render(self, text: str) -> str:
-        """A label with its ``${field}`` references replaced by the answers given."""
+    def render(self, text: str, question: Question | None = None) -> str:
+        """A label with its ``${field}`` references replaced by the answers given. For a
+        choice label of ``question`` in a repeat instance, ``${sibling}`` is that instance's
+        answer (choices are not copied per instance, as questions are)."""
         values = self.values()
+        suffixes = _instance_suffixes(question.name) if question is not None else []
 
         def replace(match: re.Match[str]) -> str:
             name = match.group(1)
+            name = next((f"{name}{s}" for s in suffixes if f"{name}{s}" in values), name)
             value = values.get(name, "")
             if isinstance(value, list):  # a repeat's answers, outside the repeat
                 return ", ".join(str(v) for v in value if v)
@@ -452,6 +456,18 @@ def _instance_of(items: tuple[Choice, ...], language: str) -> Any:
         _TREES.pop(next(iter(_TREES)))
     _TREES[key] = (items, tree)
     return tree
+
+
+def _instance_suffixes(name: str) -> list[str]:
+    """'works__2__1' -> ['__2__1', '__2']: the instance a repeat's copy sits in, innermost
+    first."""
+    from bot.forms.repeats import split_name
+
+    found = split_name(name)
+    if found is None:
+        return []
+    numbers = found[1]
+    return ["".join(f"__{n}" for n in numbers[:k]) for k in range(len(numbers), 0, -1)]
 
 
 def _fold(text: str) -> str:
