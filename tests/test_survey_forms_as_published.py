@@ -403,3 +403,47 @@ async def test_an_arabic_resident_reads_other_and_its_question_in_arabic(
     assert chat.said("يُرجى تحديد إجابتك الأخرى.")  # not "Specify other."
     await chat.send("صهريج البلدية")
     assert chat.said("صهريج البلدية")  # in the review
+
+
+def test_the_rest_of_the_odk_function_library_imports_and_computes(forms: FormsCommand) -> None:
+    # One import for the functions the test above leaves out, each with JavaRosa's value.
+    calculations = {
+        "trig": "round(cos(0) + asin(1) * 2 div pi() + acos(1), 3)",  # 1 + 1 + 0
+        "root": "sqrt(${n}) + abs(-2)",
+        "rounded": "concat(floor(-3.2), ' ', ceiling(3.2))",
+        "joined": "join(', ', ${crops})",
+        "first": "substring-before(${name}, ' ')",
+        "tests": "concat(contains(${name}, 'ben'), starts-with(${name}, 'amal'), "
+        "ends-with(${name}, 'salah'))",
+        "flags": "concat(true(), ' ', false(), ' ', not(${n} > 10))",
+        "score": "weighted-checklist(3, -1, ${n} > 5, 2, selected(${crops}, 'olive'), 1)",
+        "crop_label": "jr:choice-name(selected-at(${crops}, 0), '${crops}')",
+        "id_length": "string-length(uuid())",
+    }
+    survey: list[Row] = [
+        {"type": "text", "name": "name", "label": "Name"},
+        {"type": "integer", "name": "n", "label": "N"},
+        {"type": "select_multiple crops", "name": "crops", "label": "Crops"},
+        *({"type": "calculate", "name": n, "calculation": c} for n, c in calculations.items()),
+    ]
+    crops = choice_rows("crops", ("olive", "Olive trees"), ("wheat", "Wheat"))
+    code, _out, err = forms.import_form("library", survey, crops)
+    assert code == 0, err
+
+    form = load_xlsform(forms.tmp_path / "library.xlsx")
+    answers = {"name": "amal ben salah", "n": "9", "crops": "olive wheat"}
+    environment = Environment(
+        today=datetime(2026, 11, 24).date(),
+        choice_label=lambda name, value: form.choice_label(name, value, "en"),
+    )
+    values = Run(form, answers, environment).values()
+    assert values["trig"] == "2"
+    assert values["root"] == "5"
+    assert values["rounded"] == "-4 4"
+    assert values["joined"] == "olive wheat"  # one select_multiple answer: one value
+    assert values["first"] == "amal"
+    assert values["tests"] == "truetruetrue"
+    assert values["flags"] == "true false true"
+    assert values["score"] == "true"
+    assert values["crop_label"] == "Olive trees"
+    assert values["id_length"] == "36"  # 8-4-4-4-12, as JavaRosa's uuid()
