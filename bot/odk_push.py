@@ -64,11 +64,12 @@ def authorization(target: pushes.Target, token: str) -> str:
 
 
 def server_message(response: httpx.Response) -> str:
-    """What the server said, briefly: Central's JSON message, an OpenRosa <message>, text."""
+    """What the server said, briefly: Central's JSON message, KoBo's JSON detail, an
+    OpenRosa <message>, text."""
     try:
         body = response.json()
-        if isinstance(body, dict) and body.get("message"):
-            return f"{response.status_code}: {body['message']}"
+        if isinstance(body, dict) and (body.get("message") or body.get("detail")):
+            return f"{response.status_code}: {body.get('message') or body['detail']}"
     except ValueError:
         pass
     found = _MESSAGE.search(response.text)
@@ -122,7 +123,7 @@ class SubmissionPusher:
         if definition is None or target is None:
             return None, "the form is no longer linked to a server"
         form = Form.from_json(definition)
-        server = ServerForm(target.xform_id, target.xform_version) if target.xform_id else None
+        server = ServerForm(target.xform_id, target.xform_version)
         xml = instance_xml(form, answers, item.instance_id, server)
         parts: list[Part] = [("xml_submission_file", ("submission.xml", xml, "text/xml"))]
         prefix = surveys.file_prefix(form.form_id, submission.uuid)

@@ -68,8 +68,9 @@ class SubmissionPushTarget(Base):
     project: Mapped[str] = mapped_column(String(64))
     server_form_id: Mapped[str] = mapped_column(String(255))
     token_env: Mapped[str] = mapped_column(String(128))
-    # Set when the form was pulled from the server (musharaka forms pull): the id and
-    # version its XForm has there, which each instance carries (NULL version: none).
+    # Set when the form was pulled from the server (musharaka forms pull) or named at
+    # forms link: the id and version its XForm has there, which each instance carries
+    # (version "": none; NULL: the form's own).
     xform_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     xform_version: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
@@ -98,7 +99,9 @@ class Target:
     project: str
     server_form_id: str
     token_env: str
-    xform_id: str | None = None  # pulled forms: the XForm id and version on the server
+    # The XForm id and version on the server (pulled forms, or given at forms link);
+    # xform_version "": the server's XForm has none, None: the form's own.
+    xform_id: str | None = None
     xform_version: str | None = None
 
     @property

@@ -41,10 +41,10 @@ def _under(parent: ET.Element, parts: list[str]) -> ET.Element:
 
 @dataclass(frozen=True)
 class ServerForm:
-    """The form as the server publishes it, when it was pulled from there: its XForm id
-    and version (None or "": the XForm has no version attribute)."""
+    """The form as the server publishes it (pulled from there, or named at ``forms link``):
+    its XForm id and version ("": the server's XForm has none; None: the form's own)."""
 
-    xform_id: str
+    xform_id: str | None  # None: the form's own
     version: str | None
 
 
@@ -59,12 +59,9 @@ class _Builder:
         self.answers = answers
         self.repeats: dict[str, Repeat] = {r.name: r for r in form.repeats}
         self.root = ET.Element(form.instance_name or "data")
-        if server is not None:
-            self.root.set("id", server.xform_id)
-            version = server.version or ""
-        else:
-            self.root.set("id", form.id_string or form.form_id)
-            version = xform_version(form)
+        server = server or ServerForm(None, None)
+        self.root.set("id", server.xform_id or form.id_string or form.form_id)
+        version = xform_version(form) if server.version is None else server.version
         if version:
             self.root.set("version", version)
         # (repeat name, instance numbers) -> that instance's element

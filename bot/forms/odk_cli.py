@@ -15,11 +15,26 @@ from typing import Any
 
 
 def add_link_parser(sub: Any) -> None:
-    link = sub.add_parser("link", help="send this form's submissions to an ODK Central project")
+    link = sub.add_parser(
+        "link", help="send this form's submissions to an ODK Central project or KoBoToolbox"
+    )
     link.add_argument("form_id")
-    link.add_argument("--server", required=True, help="https://central.example.org")
-    link.add_argument("--project", required=True, help="the project's number on the server")
-    link.add_argument("--server-form", help="the form's xmlFormId there (default: FORM_ID)")
+    link.add_argument(
+        "--server", required=True, help="https://central.example.org or https://kc.kobotoolbox.org"
+    )
+    link.add_argument(
+        "--project",
+        help="the project's number on ODK Central (none: KoBoToolbox's KoBoCAT /submission)",
+    )
+    link.add_argument(
+        "--server-form",
+        help="the form's id there, sent in each instance (xmlFormId on Central, the asset uid "
+        "on KoBo; default: the form's own id)",
+    )
+    link.add_argument(
+        "--server-version",
+        help="the version the server publishes the form under (default: the form's own)",
+    )
     link.add_argument("--token-env", required=True, help="environment variable with the token")
 
 
@@ -114,10 +129,16 @@ async def link(db: Any, args: argparse.Namespace) -> int:
             print(f"no form {args.form_id}", file=sys.stderr)
             return 1
         target = pushes.Target(
-            args.server, str(args.project), args.server_form or form.form_id, args.token_env
+            args.server,
+            str(args.project or ""),
+            args.server_form or form.form_id,
+            args.token_env,
+            xform_id=args.server_form,
+            xform_version=args.server_version,
         )
         await pushes.link_form(session, form.pk, target)
-    print(f"{args.form_id}: submissions go to {args.server.rstrip('/')} project {args.project}")
+    where = f"project {args.project}" if args.project else "(KoBoCAT /submission)"
+    print(f"{args.form_id}: submissions go to {args.server.rstrip('/')} {where}")
     if not os.environ.get(args.token_env):
         print(f"warning: {args.token_env} is not set here; the sender needs it", file=sys.stderr)
     return 0

@@ -182,7 +182,7 @@ async def _pull_central(client: _Client, source: Source, token_env: str) -> Pull
         source.form,
         token_env,
         xform_id=str(details.get("xmlFormId") or source.form),
-        xform_version=str(version) if version else None,
+        xform_version=str(version or ""),
     )
     return PulledForm(response.content, f"{source.form}.xlsx", media, target)
 
@@ -227,6 +227,6 @@ async def _pull_kobo(client: _Client, source: Source, token_env: str) -> PulledF
         source.form,
         token_env,
         xform_id=identifier.rstrip("/").rsplit("/", 1)[-1] or source.form,
-        xform_version=str(version) if version else None,
+        xform_version=str(version or ""),
     )
     return PulledForm(response.content, f"{source.form}.xls", media, target)
