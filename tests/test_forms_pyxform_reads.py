@@ -241,3 +241,32 @@ async def test_two_groups_asking_a_question_of_the_same_name_keep_both_answers(
         table = await survey_table(s, "two_ages")
     [row] = list(csv.DictReader(io.StringIO(to_csv(table).decode("utf-8-sig"))))
     assert (row["head/age"], row["spouse/age"]) == ("52", "47")
+
+
+def test_operators_glued_to_numbers_read_as_odk_validate_reads_them() -> None:
+    # ODK Validate accepts these XForms (pyxform writes ${age} as /data/age, unspaced).
+    from bot.forms.xpath import evaluate
+
+    assert evaluate("${age}>=18and${age}<60", {"age": "34"}) is True
+    assert evaluate("${age}>=18and${age}<60", {"age": "61"}) is False
+    assert evaluate("${age} div2", {"age": "34"}) == 17
+    assert evaluate("${age}mod5", {"age": "34"}) == 4
+    assert evaluate("${age}<18or${age}>60", {"age": "34"}) is False
+    assert evaluate("${android} + ${order}", {"android": "3", "order": "1"}) == 4  # names
+    form = load_xlsform(
+        xlsform_bytes(
+            [
+                {"type": "integer", "name": "age", "label": "Age"},
+                {
+                    "type": "text",
+                    "name": "job",
+                    "label": "Job?",
+                    "relevant": "${age}>=18and${age}<60",
+                },
+                {"type": "calculate", "name": "half", "calculation": "${age} div2"},
+            ],
+            settings={"form_id": "glued"},
+        ),
+        filename="glued.xlsx",
+    )
+    assert [q.name for q in form.asked] == ["age", "job"]

@@ -843,6 +843,12 @@ def tokens(expression: str) -> list[Token]:
         kind, text = match.lastgroup or "", match.group()
         if kind == "wrong":
             raise ExpressionError(_WRONG[text])
+        glued = _GLUED_OPERATOR.match(text) if kind == "name" else None
+        if glued and _after_operand(out):
+            # '${a} div2': JavaRosa reads the operator and then the number, as ODK Validate does
+            out.append(Token("operator", glued.group(1), index))
+            index += len(glued.group(1))
+            continue
         if kind in ("symbol", "name"):
             kind = _classify(kind, text, out, expression, match.end())
         out.append(Token(kind, text, index))
@@ -850,11 +856,18 @@ def tokens(expression: str) -> list[Token]:
     return out
 
 
-def _classify(kind: str, text: str, before: list[Token], expression: str, end: int) -> str:
+_GLUED_OPERATOR = re.compile(r"(and|or|div|mod)(?=\d)")
+
+
+def _after_operand(before: list[Token]) -> bool:
     previous = before[-1] if before else None
-    after_operand = previous is not None and not (
+    return previous is not None and not (
         previous.is_operator or (previous.kind == "punct" and previous.text in _BEFORE_NAME_TEST)
     )
+
+
+def _classify(kind: str, text: str, before: list[Token], expression: str, end: int) -> str:
+    after_operand = _after_operand(before)
     if kind == "symbol":
         # '*' after an operand multiplies; otherwise it is the name test "any element".
         return "name" if text == "*" and not after_operand else "operator"
@@ -903,6 +916,8 @@ def to_xpath(expression: str) -> str:
         out.append(expression[position : token.start])
         if token.kind == "reference":
             out.append(" $" + _variable(token.text[2:-1]) + " ")
+        elif token.kind == "operator" and token.text in OPERATOR_NAMES:
+            out.append(f" {token.text} ")  # '18and${b}': XPath's own reader needs the spaces
         else:
             out.append(token.text)
         position = token.start + len(token.text)
