@@ -9,7 +9,9 @@ endpoint: ``{server}/v1/projects/{project}/submission`` on ODK Central,
 
 * 201/200/202: sent; 409, or a 4xx saying the instance is a duplicate: sent (the server
   already has this instanceID — the same submission, never stored twice);
-* another 4xx: failed, with the server's message (shown in the admin);
+* another 4xx: failed, with the server's message (shown in the admin); failed at once, too,
+  a submission whose photo was never kept (answered before photos were fetched at Send:
+  only Telegram's file id was saved);
 * 5xx, 408, 429, connection refused, timeout: tried again after 30 s, 1 min, 2 min...
   (at most an hour between tries), up to ``MAX_ATTEMPTS``.
 
@@ -20,6 +22,7 @@ answers are never logged.
 from __future__ import annotations
 
 import logging
+import mimetypes
 import os
 import re
 from collections.abc import Mapping
@@ -28,7 +31,7 @@ from datetime import timedelta
 import httpx
 
 from bot.engine.clock import Clock
-from bot.forms.instance_xml import ServerForm, attachment_names, instance_xml
+from bot.forms.instance_xml import ServerForm, attachment_names, instance_xml, unkept_media
 from bot.forms.model import Form
 from storage import submission_pushes as pushes
 from storage import surveys
@@ -75,6 +78,11 @@ def server_message(response: httpx.Response) -> str:
     found = _MESSAGE.search(response.text)
     text = (found[1] if found else response.text).strip()
     return f"{response.status_code}: {text[:500]}" if text else str(response.status_code)
+
+
+def part_type(name: str) -> str:
+    """The Content-Type of an attached file's part, from its name (photos: image/jpeg)."""
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 class SubmissionPusher:
@@ -125,13 +133,20 @@ class SubmissionPusher:
         form = Form.from_json(definition)
         server = ServerForm(target.xform_id, target.xform_version)
         xml = instance_xml(form, answers, item.instance_id, server)
+        unkept = unkept_media(form, answers)
+        if unkept:  # it will never be: no point trying again
+            return None, (
+                f"the photo or file answering {', '.join(unkept)} was never kept in the file "
+                "store (only Telegram's file id was saved, before photos were kept at Send), "
+                "so the submission cannot carry it"
+            )
         parts: list[Part] = [("xml_submission_file", ("submission.xml", xml, "text/xml"))]
         prefix = surveys.file_prefix(form.form_id, submission.uuid)
         for name in attachment_names(form, answers):
             data = await self.files.get(f"{prefix}/{name}") if self.files else None
             if data is None:
                 return target, f"the attached file {name} is not in the file store"
-            parts.append((name, (name, data, "application/octet-stream")))
+            parts.append((name, (name, data, part_type(name))))
         return target, parts
 
     async def _push(self, client: httpx.AsyncClient, item: pushes.Claimed) -> int:

@@ -1,8 +1,8 @@
 """Media questions in the chat: `audio` takes a voice note or an audio file, `video` a video
 or a round video message, `file` a document within the form's max-size and body::accept,
-`image` a photo. The files are fetched from Telegram into the file store when the resident
-sends the survey, named in the answer as ODK names attachments, exported by name, and
-removed by /delete."""
+`image` a photo (JPEG, or an image sent as a file). The files are fetched from Telegram into
+the file store when the resident sends the survey, named in the answer as ODK names
+attachments, exported by name, and removed by /delete."""
 
 from __future__ import annotations
 
@@ -101,9 +101,11 @@ async def test_a_resident_sends_a_voice_note_a_video_note_and_a_letter_in_englis
     assert answers["story"].startswith("story-") and answers["story"].endswith(".ogg")
     assert answers["street"].startswith("street-") and answers["street"].endswith(".mp4")
     assert answers["letter"].startswith("letter-") and answers["letter"].endswith(".docx")
-    assert answers["photo"].startswith("demo-photo")  # photos keep Telegram's file id
+    assert answers["photo"].startswith("photo-") and answers["photo"].endswith(".jpg")
     kept = sorted(p.name for p in store.root.rglob("*") if p.is_file())
-    assert kept == sorted([answers["story"], answers["street"], answers["letter"]])
+    assert kept == sorted(
+        [answers["story"], answers["street"], answers["letter"], answers["photo"]]
+    )
     letter = next(store.root.rglob(answers["letter"]))
     assert letter.read_bytes().startswith(b"simulated file demo-document-")
 
@@ -182,8 +184,9 @@ async def test_a_resident_who_prefers_to_speak_answers_a_text_question_with_a_vo
     await chat.press(translate("ar", "✅ Send my answers"))
     answers = await stored(sqlite_db, "spoken")
     assert answers["needs"].startswith("needs-") and answers["needs"].endswith(".ogg")
-    assert answers["name"] == "أمل" and answers["street"].startswith("demo-document-")
+    assert answers["name"] == "أمل" and answers["street"].startswith("street-")
     assert [p.name for p in store.root.rglob("*.ogg")] == [answers["needs"]]
+    assert [p.name for p in store.root.rglob("*.jpg")] == [answers["street"]]  # as sent
 
 
 def test_voice_is_for_text_questions() -> None:

@@ -29,6 +29,7 @@ from admin.pages.priorities import survey_rounds
 from admin.pages.surveys import _live_forms, _pick, _round_choice
 from admin.permissions import Permission
 from admin.submission_status import STAGE_LABELS, PushView, push_view, stage_counts
+from bot.forms import media as media_answers
 from bot.forms.model import CHOICE_KINDS, Form, Kind, Question
 from bot.forms.repeats import split_name
 from bot.i18n import _
@@ -41,9 +42,6 @@ see_submissions = web.require(Permission.EXPORT_SUBMISSIONS)
 resend_submissions = web.require(Permission.RESEND_SUBMISSIONS)
 PAGE_SIZE = 50
 
-# An answer that names a kept file, as bot.forms.media.answer_name writes it
-# ("story-3f2a9c01de.ogg"); Telegram's photo file ids have no extension.
-STORED_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.[A-Za-z0-9]{1,10}$")
 CONTENT_TYPES = {
     ".ogg": "audio/ogg",  # Telegram's voice notes: OGG/Opus
     ".oga": "audio/ogg",
@@ -101,8 +99,8 @@ def shown_inline(kind: str) -> bool:
 
 def media_of(question: Question, value: str) -> Media | None:
     """How the answer's file is shown, or None when the answer names no kept file (a
-    typed answer, a photo Telegram keeps)."""
-    if not STORED_NAME.match(value):
+    typed answer, or the Telegram file id a photo answer held before photos were kept)."""
+    if not media_answers.names_kept_file(value):
         return None
     try:
         files.check_key(value)

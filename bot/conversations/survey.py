@@ -35,6 +35,7 @@ from bot.forms import media
 from bot.forms.model import (
     ANSWERED_KINDS,
     LINE_KINDS,
+    MEDIA_KINDS,
     TELEGRAM_DOWNLOAD_MAX,
     Form,
     Kind,
@@ -203,7 +204,8 @@ PROBLEM_MESSAGES = {
     "need_video": N_("Please send a video, or a round video message."),
     "need_file": N_("Please send a file (📎, then “File”)."),
 }
-# Questions answered with a file that the bot keeps in its file store.
+# Questions answered with a file sent as an attachment (photos, also kept, arrive as photos:
+# MEDIA_KINDS are all the questions whose files are kept in the file store).
 FILE_KINDS = frozenset({Kind.AUDIO, Kind.VIDEO, Kind.FILE})
 
 
@@ -867,12 +869,11 @@ class SurveyConversation(Conversation):
             value = self._file_answer(turn, question, event)
         elif question.voice and event.kind in (EventKind.VOICE, EventKind.AUDIO):
             value = self._file_answer(turn, question, event)  # spoken instead of typed
-        elif (
-            question.kind == Kind.IMAGE
-            and event.kind == EventKind.DOCUMENT
-            and event.mime_type.startswith("image/")
+        elif question.kind == Kind.IMAGE and (
+            event.kind == EventKind.PHOTO
+            or (event.kind == EventKind.DOCUMENT and event.mime_type.startswith("image/"))
         ):
-            value = event.file_id  # a photo sent as a file (uncompressed)
+            value = self._photo_answer(turn, question, event)  # also one sent as a file
         elif event.kind in UNREADABLE:
             value = Problem("unreadable")
         elif question.kind in LINE_KINDS and event.kind in (EventKind.LOCATION, EventKind.TEXT):
@@ -893,7 +894,7 @@ class SurveyConversation(Conversation):
                 point = geopoint(event.latitude or 0.0, event.longitude or 0.0)
                 value = point if point else Problem("not_a_location")
         elif event.kind == EventKind.PHOTO:
-            value = event.photo_file_id if question.kind == Kind.IMAGE else Problem("unexpected")
+            value = Problem("unexpected")
         elif event.kind == EventKind.CONTACT:
             value = Problem("unexpected")
         elif question.kind in (Kind.IMAGE,):
@@ -928,6 +929,22 @@ class SurveyConversation(Conversation):
             event.mime_type,
             event.file_name,
         )
+        return self._kept_answer(turn, question, attachment)
+
+    def _photo_answer(self, turn: Turn, question: Question, event: Event) -> str | Problem:
+        """A photo (Telegram sends it as JPEG), or an image sent as a file, as the answer."""
+        if event.kind == EventKind.PHOTO:
+            attachment = media.Attachment("photo", event.photo_file_id)
+        else:
+            attachment = media.Attachment(
+                "document", event.file_id, event.file_size, event.mime_type, event.file_name
+            )
+        return self._kept_answer(turn, question, attachment)
+
+    def _kept_answer(
+        self, turn: Turn, question: Question, attachment: media.Attachment
+    ) -> str | Problem:
+        """The answer's file name; the file is fetched into the file store at Send."""
         problem = media.problem(question, attachment)
         if problem is not None:
             return problem
@@ -1167,7 +1184,7 @@ class SurveyConversation(Conversation):
         wanted = [
             (question, value, sent.get(question.name) or {})
             for question, value in turn.run.stored_answers()
-            if question.kind in FILE_KINDS or (question.voice and question.name in sent)
+            if question.kind in MEDIA_KINDS or (question.voice and question.name in sent)
         ]
         if not wanted:
             return True

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
-from bot.forms.model import Form, Kind, Question, Repeat
+from bot.forms.media import names_kept_file
+from bot.forms.model import MEDIA_KINDS, Form, Kind, Question, Repeat
 from bot.forms.repeats import ADD_ANOTHER, split_name
 
 # Kinds the XForm keeps no value for (read-only notes are empty elements).
@@ -154,15 +155,32 @@ def instance_xml(
     return _Builder(form, answers, server).build(submission_uuid)
 
 
-def attachment_names(form: Form, answers: dict[str, str]) -> list[str]:
-    """The file names media answers refer to: the multipart parts sent beside the XML."""
-    media = {
-        q.name for q in form.questions if q.kind in {Kind.IMAGE, Kind.AUDIO, Kind.VIDEO, Kind.FILE}
-    }
-    names: list[str] = []
+def _media_answers(form: Form, answers: dict[str, str]) -> list[tuple[str, str]]:
+    """(question, value) of each answered image, audio, video or file question."""
+    media = {q.name for q in form.questions if q.kind in MEDIA_KINDS}
+    found = []
     for name, value in answers.items():
         parts = split_name(name)
         base = parts[0] if parts else name
-        if base in media and value and value not in names:
+        if base in media and value:
+            found.append((base, value))
+    return found
+
+
+def attachment_names(form: Form, answers: dict[str, str]) -> list[str]:
+    """The file names media answers refer to: the multipart parts sent beside the XML."""
+    names: list[str] = []
+    for _question, value in _media_answers(form, answers):
+        if value not in names:
             names.append(value)
     return names
+
+
+def unkept_media(form: Form, answers: dict[str, str]) -> list[str]:
+    """The media questions whose answer names no kept file: photos answered before photos
+    were fetched into the file store hold only Telegram's file id, which no server reads."""
+    unkept: list[str] = []
+    for question, value in _media_answers(form, answers):
+        if not names_kept_file(value) and question not in unkept:
+            unkept.append(question)
+    return unkept

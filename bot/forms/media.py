@@ -1,4 +1,4 @@
-"""Files as answers: which Telegram attachments an audio, video or file question takes,
+"""Files as answers: which Telegram attachments an image, audio, video or file question takes,
 the form's limits (max-size, body::accept), and the name the answer gets (as ODK names an
 attachment: the answer is the file name, the file itself is kept beside the submission)."""
 
@@ -15,19 +15,29 @@ from bot.forms.runtime import Problem
 
 # Event kinds (bot.engine.events.EventKind values) each question kind takes.
 TAKES = {
+    Kind.IMAGE: frozenset({"photo", "document"}),  # a document only when it is image/*
     Kind.AUDIO: frozenset({"voice", "audio"}),
     Kind.VIDEO: frozenset({"video", "video_note"}),
     Kind.FILE: frozenset({"document", "audio", "video"}),
 }
-DEFAULT_TYPES = {"voice": "audio/ogg", "video_note": "video/mp4"}
-DEFAULT_EXTENSIONS = {"audio/ogg": ".ogg", "video/mp4": ".mp4", "audio/mpeg": ".mp3"}
+# Telegram sends photos (compressed, not as a file) as JPEG, voice notes as OGG/Opus.
+DEFAULT_TYPES = {"photo": "image/jpeg", "voice": "audio/ogg", "video_note": "video/mp4"}
+DEFAULT_EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "audio/ogg": ".ogg",
+    "video/mp4": ".mp4",
+    "audio/mpeg": ".mp3",
+}
+# An answer naming a kept file, as :func:`answer_name` writes it ("story-3f2a9c01de.ogg").
+# Telegram's file ids (what photo answers held before photos were kept) have no extension.
+KEPT_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.[A-Za-z0-9]{1,10}$")
 
 
 @dataclass(frozen=True)
 class Attachment:
     """A file a resident sent, as the channel described it."""
 
-    kind: str  # voice, audio, video, video_note, document
+    kind: str  # photo, voice, audio, video, video_note, document
     file_id: str
     size: int | None = None
     mime_type: str = ""
@@ -72,8 +82,10 @@ def accepted(question: Question, attachment: Attachment) -> bool:
 def problem(question: Question, attachment: Attachment) -> Problem | None:
     """Why this file cannot answer ``question`` (wrong kind, type or size), or None."""
     takes = TAKES[Kind.AUDIO] if question.voice else TAKES.get(question.kind, frozenset())
-    if attachment.kind not in takes:
-        return Problem(f"need_{question.kind.value}")
+    if attachment.kind not in takes or not attachment.file_id:
+        return Problem(
+            "need_photo" if question.kind == Kind.IMAGE else f"need_{question.kind.value}"
+        )
     if not accepted(question, attachment):
         return Problem("wrong_type", params={"types": ", ".join(question.accept)})
     most = min(question.max_size or TELEGRAM_DOWNLOAD_MAX, TELEGRAM_DOWNLOAD_MAX)
@@ -87,3 +99,8 @@ def answer_name(question: Question, attachment: Attachment) -> str:
     digest = hashlib.sha256(attachment.file_id.encode("utf-8")).hexdigest()[:10]
     safe = re.sub(r"[^A-Za-z0-9_-]+", "_", question.name).strip("_")[:40] or "file"
     return f"{safe}-{digest}{attachment.extension}"
+
+
+def names_kept_file(value: str) -> bool:
+    """Whether a media answer names a file kept beside the submission (not a Telegram id)."""
+    return bool(KEPT_NAME.match(value))

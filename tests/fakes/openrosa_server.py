@@ -24,6 +24,7 @@ class Received:
     instance_id: str
     xml: bytes
     attachments: dict[str, bytes] = field(default_factory=dict)
+    content_types: dict[str, str] = field(default_factory=dict)  # of each attachment's part
 
 
 def _free_port() -> int:
@@ -105,10 +106,12 @@ class _FakeOpenRosa:
         if request.headers.get("X-OpenRosa-Version") != "1.0":
             return self._error(400, 400.1, "X-OpenRosa-Version 1.0 is missing.")
         parts: dict[str, bytes] = {}
+        types: dict[str, str] = {}
         reader = await request.multipart()
         async for part in reader:
             name = getattr(part, "name", None) or ""
             parts[name] = await part.read()  # type: ignore[union-attr]
+            types[name] = part.headers.get("Content-Type", "")
         xml = parts.pop("xml_submission_file", b"")
         if not xml:
             return self._error(400, 400.2, "No xml_submission_file was sent.")
@@ -123,7 +126,8 @@ class _FakeOpenRosa:
         if problems:
             self.refused.append(instance_id)
             return self._error(400, 400.8, "The submission is not valid: " + "; ".join(problems))
-        self.received.append(Received(instance_id, xml, parts))
+        types.pop("xml_submission_file", None)
+        self.received.append(Received(instance_id, xml, parts, types))
         return web.Response(status=201, text=_SUCCESS, content_type="text/xml")
 
     def _duplicate(self, instance_id: str) -> web.Response:
