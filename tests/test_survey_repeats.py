@@ -347,3 +347,28 @@ async def test_a_choice_label_naming_the_member_names_that_member_in_the_review(
     review = chat.last_text
     assert "Member 1 of 2 · Work?\n   ➜ Yes, Amal works" in review, review
     assert "Member 2 of 2 · Work?\n   ➜ Yes, Sami works" in review, review
+
+
+async def test_a_group_inside_the_roster_heads_its_questions_beside_the_member(
+    chat: Chat, sqlite_db: Database
+) -> None:
+    rows: list[Row] = [
+        {"type": "integer", "name": "n", "label": "How many people?"},
+        {"type": "begin repeat", "name": "member", "label": "Member", "repeat_count": "${n}"},
+        {"type": "text", "name": "nm", "label": "Name?"},
+        {"type": "begin group", "name": "work", "label": "Work of ${nm}",
+         "appearance": "field-list"},
+        {"type": "text", "name": "job", "label": "Which job?"},
+        {"type": "end group"},
+        {"type": "end repeat"},
+    ]  # fmt: skip
+    await open_form(chat, rows, [], {"form_id": "jobs"}, "en")
+    await chat.send("2")
+    assert chat.said("— Member 1 of 2 —\nName?")
+    await chat.send("Amal")
+    assert chat.said("— Member 1 of 2 · Work of Amal —\nWhich job?")
+    await chat.send("Teacher")
+    await chat.send("Sami")
+    assert chat.said("— Member 2 of 2 · Work of Sami —\nWhich job?")
+    await chat.send("Baker")
+    assert "Member 2 of 2 · Work of Sami · Which job?" in chat.last_text

@@ -634,7 +634,7 @@ class Turn:
         for n, question in enumerate(self.review_items(), start=1):
             label = self.run.render(question.text(self.lang))
             if question.repeat and question.groups:  # which member, visit...
-                label = f"{pick_label(question.groups[-1], self.lang)} · {label}"
+                label = f"{self.run.render(pick_label(question.groups[-1], self.lang))} · {label}"
             numbered = label if own_number(label) else f"{n}. {label}"
             lines.append(f"{numbered}\n   ➜ {self.show(question)}")
         return lines

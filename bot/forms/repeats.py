@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
-from bot.forms.model import Choice, Form, Kind, Labels, Question, Repeat
+from bot.forms.model import Choice, Form, Kind, Labels, Question, Repeat, pick_label
 from bot.forms.xpath import REFERENCE, ExpressionError, evaluate_string, to_number
 from bot.i18n import _, pgettext, use_language
 
@@ -258,9 +259,29 @@ def _copy(
         constraint=_rewrite(question.constraint, renames, n),
         choice_filter=_rewrite(question.choice_filter, renames, n),
         calculation=_rewrite(question.calculation, renames, n),
-        groups=(*question.groups, *(label for _r, _n, label in where)),
+        groups=(*question.groups, *_instance_headings(question, where, labels)),
         field_list="",
     )
+
+
+def _instance_headings(
+    question: Question,
+    where: tuple[tuple[Repeat, int, Labels], ...],
+    labels: Callable[[Labels], Labels],
+) -> list[Labels]:
+    """Each instance's heading ("Member 2 of 3"); a group inside the innermost repeat adds
+    its own label ("Member 2 of 3 · Work of ${nm}"), which the instance's heading would
+    otherwise hide. ``question.groups`` has one label per group of its path."""
+    headings = [label for _r, _n, label in where]
+    inner = question.path[len(where[-1][0].path) + 1 :].split("/")[:-1]
+    own = next((g for g in reversed(question.groups[len(question.groups) - len(inner) :]) if g),
+               None) if inner else None  # fmt: skip
+    if own:
+        group = labels(own)
+        headings[-1] = {
+            code: f"{text} · {pick_label(group, code)}" for code, text in headings[-1].items()
+        }
+    return headings
 
 
 def repeat_values(form: Form, values: dict[str, str]) -> dict[str, list[str]]:
