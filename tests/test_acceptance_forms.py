@@ -117,6 +117,11 @@ class Interview:
         wanted = self.t(en, ar)
         assert self.chat.said(wanted), (wanted, self.chat.texts)
 
+    def sees_ui(self, msgid: str, **values: object) -> None:
+        """One of the bot's own messages, in the resident's language."""
+        wanted = self.ui(msgid).format(**values) if values else self.ui(msgid)
+        assert self.chat.said(wanted), (wanted, self.chat.texts)
+
     async def type(self, en: str, ar: str | None = None) -> None:
         await self.chat.send(self.t(en, ar if ar is not None else en))
 
@@ -605,15 +610,16 @@ async def voice_feedback(iv: Interview) -> Expected:
     await iv.number(2)
     iv.sees("Tell us in your own words what happened.", "أخبرنا بكلماتك ما الذي حدث.")
     await iv.type("They closed early")  # typed where a recording is asked: refused
-    iv.sees(iv.ui("Please send a voice note (hold the 🎤 button) or an audio file."), "")
+    iv.sees_ui("Please send a voice note (hold the 🎤 button) or an audio file.")
     await iv.chat.send_voice()
+    iv.sees_ui("Type your answer, or send a voice note (hold the 🎤 button).")
     if iv.lang == "ar":  # an Arabic speaker answers the text question by voice
         await iv.chat.send_voice()
     else:
         await iv.type("Open on Saturdays too")
     await iv.chat.send_document("receipt.pdf", "application/pdf", 3 * 1024 * 1024)
-    iv.sees(iv.ui("This file is too big ({size} MB). Please send one of at most {most} MB.")
-            .format(size=3, most=2), "")  # fmt: skip
+    iv.sees_ui("This file is too big ({size} MB). Please send one of at most {most} MB.",
+               size=3, most=2)  # fmt: skip
     await iv.chat.send_document("receipt.pdf", "application/pdf", 50_000)
     iv.sees("A short video of the place, if you can.", "مقطع فيديو قصير للمكان إن أمكن.")
     await iv.back()
