@@ -41,7 +41,7 @@ from bot.config import DEFAULT_ADMIN_SECRET, Settings
 from bot.engine.clock import Clock, SystemClock
 from bot.i18n import _, use_language
 from storage.db import Database
-from storage.files import FileStore, LocalFileStore
+from storage.files import FileStore, build_file_store
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ def create_app(
         db=database,
         clock=clock or SystemClock(),
         login_limits=login_limits or security.LoginLimits(),
-        files=files or LocalFileStore(settings.media_dir),
+        files=files or build_file_store(settings),
     )
     web.NAVIGATION[:] = [item for page in PAGES for item in getattr(page, "NAV", [])]
     for page in PAGES:

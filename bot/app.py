@@ -40,7 +40,7 @@ from bot.handlers import settings as message_settings
 from bot.leader import LeaderLock, RedisLeaderLock, SoleLeader
 from storage import files
 from storage.db import Database
-from storage.files import LocalFileStore
+from storage.files import build_file_store
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -157,7 +157,7 @@ def build_engine(
         db=db,
         store=store if store is not None else build_session_store(settings, db, redis, clock),
         clock=clock,
-        files=LocalFileStore(settings.media_dir),
+        files=build_file_store(settings),
     )
     files.use(services.files)  # /delete reaches the same store
     if redis is not None:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +69,14 @@ class Settings(BaseSettings):
     phone_region: str = "TN"
     # Files residents send as survey answers (audio, video, documents) are kept here.
     media_dir: Path = Path("media")
+    # ... or in an S3-compatible bucket when s3_bucket is set (storage.files.S3FileStore);
+    # without keys, boto3 finds credentials as usual (AWS_* variables, instance role).
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint_url: str = ""  # e.g. https://minio.example.org; empty: AWS
+    s3_region: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: SecretStr | None = None
     training_offer_hours: float = 24.0
     checkin_code_minutes: int = 90
     run_scheduler: bool = True

@@ -2,9 +2,10 @@
 
 One small interface, :class:`FileStore`, with keys such as
 ``surveys/<form_id>/<submission uuid>/<file name>``; :class:`LocalFileStore` keeps them in a
-folder (``MUSHARAKA_MEDIA_DIR``, default ``media/``). An S3-compatible store implements the
-same three methods. The store in use is set once at start (:func:`use`), so that /delete can
-remove a person's files from wherever they are kept.
+folder (``MUSHARAKA_MEDIA_DIR``, default ``media/``), :class:`S3FileStore` in an
+S3-compatible bucket (``MUSHARAKA_S3_BUCKET`` and the other ``MUSHARAKA_S3_*`` settings).
+The store in use is set once at start (:func:`use`), so that /delete can remove a person's
+files from wherever they are kept.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import asyncio
 import re
 import shutil
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 _KEY = re.compile(r"^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*$")
 
@@ -72,6 +73,91 @@ class LocalFileStore:
             return count
 
         return await asyncio.to_thread(remove)
+
+
+class S3FileStore:
+    """Files in an S3-compatible bucket (AWS S3, MinIO, Garage, Scaleway, OVH...), one
+    object per key under ``prefix``. boto3's client is synchronous and thread-safe: each
+    call runs in a worker thread so the event loop never waits on the network."""
+
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        prefix: str = "",
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+        client: Any = None,
+    ) -> None:
+        self.bucket = bucket
+        self.prefix = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+        if client is None:
+            import boto3
+            from botocore.config import Config
+
+            client = boto3.client(
+                "s3",
+                endpoint_url=endpoint_url or None,
+                region_name=region or None,
+                aws_access_key_id=access_key_id or None,
+                aws_secret_access_key=secret_access_key or None,
+                config=Config(retries={"max_attempts": 3, "mode": "standard"}),
+            )
+        self.client = client
+
+    def object_key(self, key: str) -> str:
+        return self.prefix + check_key(key)
+
+    async def put(self, key: str, data: bytes, content_type: str = "") -> None:
+        extra = {"ContentType": content_type} if content_type else {}
+        name = self.object_key(key)
+        await asyncio.to_thread(
+            self.client.put_object, Bucket=self.bucket, Key=name, Body=data, **extra
+        )  # an object appears whole or not at all: never half-written
+
+    async def get(self, key: str) -> bytes | None:
+        name = self.object_key(key)
+
+        def read() -> bytes | None:
+            try:
+                found = self.client.get_object(Bucket=self.bucket, Key=name)
+            except self.client.exceptions.NoSuchKey:
+                return None
+            return bytes(found["Body"].read())
+
+        return await asyncio.to_thread(read)
+
+    async def delete_prefix(self, prefix: str) -> int:
+        folder = self.object_key(prefix) + "/"
+
+        def remove() -> int:
+            count = 0
+            pages = self.client.get_paginator("list_objects_v2")
+            for page in pages.paginate(Bucket=self.bucket, Prefix=folder):
+                keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+                if keys:  # at most 1000 a page, as delete_objects takes
+                    self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys})
+                    count += len(keys)
+            return count
+
+        return await asyncio.to_thread(remove)
+
+
+def build_file_store(settings: Any) -> FileStore:
+    """The S3 bucket when ``MUSHARAKA_S3_BUCKET`` is set, else the local media folder."""
+    if settings.s3_bucket:
+        secret = settings.s3_secret_access_key
+        return S3FileStore(
+            settings.s3_bucket,
+            prefix=settings.s3_prefix,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            access_key_id=settings.s3_access_key_id,
+            secret_access_key=secret.get_secret_value() if secret is not None else None,
+        )
+    return LocalFileStore(settings.media_dir)
 
 
 _current: FileStore | None = None

@@ -155,7 +155,7 @@ async def push_submissions(settings: Any, worker: str | None, once: bool) -> int
     try:
         await db.upgrade()
         name = worker or f"{os.uname().nodename}:{os.getpid()}"
-        store = files.LocalFileStore(settings.media_dir)
+        store = files.build_file_store(settings)
         pusher = SubmissionPusher(db, SystemClock(), name=name, files=store)
         while True:
             await pusher.run_once()
