@@ -270,3 +270,26 @@ def test_operators_glued_to_numbers_read_as_odk_validate_reads_them() -> None:
         filename="glued.xlsx",
     )
     assert [q.name for q in form.asked] == ["age", "job"]
+
+
+def test_a_loop_label_pyxform_cannot_fill_in_is_refused_with_its_row() -> None:
+    from bot.forms.loader import FormError
+
+    looped = xlsform_bytes(
+        [
+            {"type": "begin loop over toilet", "name": "toilets", "label": "Toilets"},
+            {"type": "integer", "name": "number", "label": "What share (%) of %(label)s?"},
+            {"type": "end loop", "name": ""},
+        ],
+        choice_rows("toilet", ("slab", "Pit latrines with a slab")),
+        {"form_id": "toilets"},
+    )
+    from bot.i18n import use_language
+
+    try:
+        with use_language("en"):
+            load_xlsform(looped, filename="toilets.xlsx")
+    except FormError as exc:
+        assert "a label of the loop cannot take the choice's label" in str(exc)
+    else:
+        raise AssertionError("a loop label with a stray % was taken")

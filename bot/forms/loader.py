@@ -502,7 +502,8 @@ class _Builder:
             try:
                 children = [copy(c, column) for c in child.get("children") or []]
             except (KeyError, ValueError, TypeError) as exc:
-                self.problem(name, f"a label of the loop cannot take the choice's label ({exc})")
+                message = _("a label of the loop cannot take the choice's label ({error})")
+                self.problem(name, message.format(error=exc))
                 return
             sections.append({**column, "type": "group", "children": children})
         group = {k: v for k, v in child.items() if k not in ("columns", "children")}
