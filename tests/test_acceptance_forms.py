@@ -212,7 +212,9 @@ async def msna_household(iv: Interview) -> Expected:
     iv.sees("Is Amal male or female?", "هل أمل ذكر أم أنثى؟")
     await iv.choose("sex", "female")
     await iv.refused(
-        140, "The age must be between 0 and 110 years.", "يجب أن يكون العمر بين 0 و110 سنوات."
+        140,
+        "The age of Amal must be between 0 and 110 years.",
+        "يجب أن يكون عمر أمل بين 0 و110 سنوات.",
     )
     await iv.number(34)
     iv.sees("Highest level of education Amal completed?", "ما أعلى مستوى تعليمي أتمّه أمل؟")
@@ -447,8 +449,8 @@ async def community_needs_ki(iv: Interview) -> Expected:
             "كم أسرة تقريبًا تعيش في رأس النور (1198 نسمة في قائمتنا)؟")  # fmt: skip
     await iv.refused(
         2000,
-        "There cannot be more households than people.",
-        "لا يمكن أن يفوق عدد الأسر عدد السكان.",
+        "There cannot be more households than the 1198 people on our list.",
+        "لا يمكن أن يفوق عدد الأسر عدد السكان في قائمتنا (1198 نسمة).",
     )
     await iv.number(240)
     await iv.back()

@@ -372,3 +372,29 @@ async def test_a_group_inside_the_roster_heads_its_questions_beside_the_member(
     assert chat.said("— Member 2 of 2 · Work of Sami —\nWhich job?")
     await chat.send("Baker")
     assert "Member 2 of 2 · Work of Sami · Which job?" in chat.last_text
+
+
+async def test_a_constraint_message_names_the_member_it_is_about(
+    chat: Chat, sqlite_db: Database
+) -> None:
+    rows: list[Row] = [
+        {"type": "integer", "name": "n", "label": "How many people?",
+         "constraint": ". <= 10", "constraint_message": "At most 10, not ${n}."},
+        {"type": "begin repeat", "name": "member", "label": "Member", "repeat_count": "${n}"},
+        {"type": "text", "name": "nm", "label": "Name?"},
+        {"type": "integer", "name": "age", "label": "Age of ${nm}?", "required": "yes",
+         "required_message": "Please give the age of ${nm}.",
+         "constraint": ". <= 110", "constraint_message": "${nm} cannot be older than 110."},
+        {"type": "end repeat"},
+    ]  # fmt: skip
+    await open_form(chat, rows, [], {"form_id": "ages"}, "en")
+    await chat.send("12")
+    assert chat.said("At most 10, not 12.")
+    await chat.send("2")
+    await chat.send("Amal")
+    await chat.send("140")
+    assert chat.said("Amal cannot be older than 110.")
+    await chat.send("34")
+    await chat.send("Sami")
+    await chat.send("150")
+    assert chat.said("Sami cannot be older than 110.")

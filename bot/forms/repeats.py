@@ -253,6 +253,8 @@ def _copy(
         path=moved(question.path),
         label=labels(question.label),
         hint=labels(question.hint),
+        constraint_message=labels(question.constraint_message),
+        required_message=labels(question.required_message),
         relevant=tuple(_rewrite(e, renames, n) for e in question.relevant),
         relevant_from=tuple(moved(owner) if owner else owner for owner in question.relevant_from),
         required=_rewrite(question.required, renames, n),

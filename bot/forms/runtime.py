@@ -275,7 +275,7 @@ class Run:
         """Why ``value`` cannot be this question's answer, or None when it can."""
         if value == "":
             if self.is_required(question):
-                return Problem("required", question.required_message)
+                return Problem("required", self._rendered(question.required_message, question))
             return None
         problem = self._check_shape(question, value)
         if problem is not None:
@@ -291,8 +291,14 @@ class Run:
                 log.warning("constraint of %s failed; accepting", question.name, exc_info=True)
                 ok = True
             if not ok:
-                return Problem("constraint", question.constraint_message)
+                message = question.constraint_message
+                return Problem("constraint", self._rendered(message, question, value))
         return None
+
+    def _rendered(self, message: Labels, question: Question, typed: str | None = None) -> Labels:
+        """The form's message with its ``${field}`` references filled in (pyxform writes
+        them as <output/> in the XForm, which Collect shows with the answers)."""
+        return {code: self.render(text, question, typed) for code, text in message.items()}
 
     def _check_shape(self, question: Question, value: str) -> Problem | None:
         kind = question.kind
@@ -404,11 +410,14 @@ class Run:
         return Problem("use_buttons")
 
     # --- labels -------------------------------------------------------------------------
-    def render(self, text: str, question: Question | None = None) -> str:
+    def render(self, text: str, question: Question | None = None, typed: str | None = None) -> str:
         """A label with its ``${field}`` references replaced by the answers given. For a
         choice label of ``question`` in a repeat instance, ``${sibling}`` is that instance's
-        answer (choices are not copied per instance, as questions are)."""
+        answer (choices are not copied per instance, as questions are); ``typed``: the
+        question's answer being checked, not yet kept."""
         values = self.values()
+        if question is not None and typed is not None:
+            values = {**values, question.name: typed}
         suffixes = _instance_suffixes(question.name) if question is not None else []
 
         def replace(match: re.Match[str]) -> str:

@@ -161,8 +161,8 @@ MSNA = AcceptanceForm(
             **label("How old is ${m_name} (years)?", "كم عمر ${m_name} (بالسنوات)؟"),
             **check(
                 ". >= 0 and . <= 110",
-                "The age must be between 0 and 110 years.",
-                "يجب أن يكون العمر بين 0 و110 سنوات.",
+                "The age of ${m_name} must be between 0 and 110 years.",
+                "يجب أن يكون عمر ${m_name} بين 0 و110 سنوات.",
             ),
         },
         {
@@ -806,8 +806,8 @@ KEY_INFORMANT = AcceptanceForm(
             ),
             **check(
                 ". >= 1 and . <= ${population}",
-                "There cannot be more households than people.",
-                "لا يمكن أن يفوق عدد الأسر عدد السكان.",
+                "There cannot be more households than the ${population} people on our list.",
+                "لا يمكن أن يفوق عدد الأسر عدد السكان في قائمتنا (${population} نسمة).",
             ),
         },
         {
