@@ -193,3 +193,30 @@ def test_voice_is_for_text_questions() -> None:
     bad = [{"type": "integer", "name": "n", "label": "N", "bind::musharaka:voice": "yes"}]
     with pytest.raises(FormError, match="musharaka:voice is for text questions"):
         load_xlsform(xlsform_bytes(bad))
+
+
+async def test_a_photo_answered_before_photos_were_kept_is_kept_when_she_sends_after(
+    chat: Chat, sqlite_db: Database, store: LocalFileStore
+) -> None:
+    """A survey begun before the update holds the photo's Telegram file id as its answer."""
+    await open_form(chat, COMPLAINT, [], SETTINGS, "ar")
+    await chat.send_voice()
+    await chat.send_video()
+    await chat.send_document("scan.pdf", PDF, 900_000)
+    await chat.send_photo()
+    sessions = chat.sim.engine.services.store
+    session = await sessions.load(chat.user_id)
+    assert session is not None and session.flow is not None
+    draft = session.flow.data["d"]
+    file_id = draft["files"].pop("photo")["file_id"]
+    draft["answers"]["photo"] = file_id  # as the bot kept it then
+    version, session.version = session.version, session.version + 1
+    assert await sessions.save(session, version)
+
+    await chat.press(translate("ar", "✅ Send my answers"))
+    assert chat.said(translate("ar", "✔ Sent."))
+    answers = await stored(sqlite_db, "complaint")
+    assert answers["photo"].startswith("photo-") and answers["photo"].endswith(".jpg")
+    [kept] = list(store.root.rglob("*.jpg"))
+    assert kept.name == answers["photo"]
+    assert kept.read_bytes() == f"simulated file {file_id}".encode()

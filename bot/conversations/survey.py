@@ -1180,6 +1180,7 @@ class SurveyConversation(Conversation):
         """Fetch the files answered from Telegram into the file store, beside the submission
         (same keys on a retried Send). False, with a translated answer, when one fails."""
         store = ctx.services.files
+        _name_old_photos(turn)
         sent = turn.draft.get("files") or {}
         wanted = [
             (question, value, sent.get(question.name) or {})
@@ -1219,6 +1220,29 @@ class SurveyConversation(Conversation):
                 "Thank you! Your answers were received. They will help plan your district's future."
             )
         return _("Thank you! Your answers were received.")
+
+
+def _name_old_photos(turn: Turn) -> None:
+    """A photo answered before photos were kept holds Telegram's file id (a survey begun
+    before the update): name it as photos are named now, so that it is kept at Send too."""
+    sent = turn.draft.setdefault("files", {})
+    for question, value in turn.run.stored_answers():
+        if (
+            question.kind != Kind.IMAGE
+            or question.name in sent
+            or value == question.default
+            or media.names_kept_file(value)
+        ):
+            continue
+        attachment = media.Attachment("photo", value)
+        name = media.answer_name(question, attachment)
+        sent[question.name] = {
+            "answer": name,
+            "file_id": value,
+            "content_type": attachment.content_type,
+            "file_name": "",
+        }
+        turn.run.set(question.name, name)
 
 
 def _index(args: tuple[str, ...]) -> int | None:
