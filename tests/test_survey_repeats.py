@@ -331,20 +331,27 @@ async def test_a_choice_label_naming_the_member_names_that_member_in_the_review(
         {"type": "begin repeat", "name": "member", "label": "Member", "repeat_count": "${n}"},
         {"type": "text", "name": "nm", "label": "Name?"},
         {"type": "select_one works", "name": "works", "label": "Work?"},
+        {"type": "select_multiple help", "name": "help", "label": "Help?"},
         {"type": "end repeat"},
     ]
     works = [
         {"list_name": "works", "name": "yes", "label": "Yes, ${nm} works"},
         {"list_name": "works", "name": "no", "label": "No"},
+        {"list_name": "help", "name": "cash", "label": "Cash for ${nm}"},
     ]
     await open_form(chat, rows, works, {"form_id": "works"}, "en")
     await chat.send("2")
     await chat.send("Amal")
     await chat.press("Yes, Amal works")
+    await chat.press("Cash for Amal")
+    await chat.press("Done ✔")
     await chat.send("Sami")
     assert "Yes, Sami works" in chat.buttons()
     await chat.press("Yes, Sami works")
+    await chat.press("Cash for Sami")
+    await chat.press("Done ✔")
     review = chat.last_text
+    assert "Member 1 of 2 · Help?\n   ➜ Cash for Amal" in review, review
     assert "Member 1 of 2 · Work?\n   ➜ Yes, Amal works" in review, review
     assert "Member 2 of 2 · Work?\n   ➜ Yes, Sami works" in review, review
 

@@ -557,11 +557,12 @@ class Turn:
         if kind == Kind.SELECT_MULTIPLE:
             separator = "، " if self.lang == "ar" else ", "
             return separator.join(
-                self.run.choice_label(question.name, v) for v in selected_values(value)
+                self.run.render(self.run.choice_label(question.name, v), question)
+                for v in selected_values(value)
             )
         if kind == Kind.RANK:
             return "  ".join(
-                f"{n}. {self.run.choice_label(question.name, v)}"
+                f"{n}. {self.run.render(self.run.choice_label(question.name, v), question)}"
                 for n, v in enumerate(selected_values(value), start=1)
             )
         if kind == Kind.DATE:
