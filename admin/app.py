@@ -217,7 +217,11 @@ def create_app(
         app.include_router(page.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     _add_error_pages(app)
-    app.add_middleware(LanguageMiddleware, default_language=settings.default_language)
+    app.add_middleware(
+        LanguageMiddleware,
+        default_language=settings.default_language,
+        latin_digits=settings.latin_digits,
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_secret(settings, demo=demo),

@@ -12,7 +12,7 @@ from http.cookies import CookieError, SimpleCookie
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.i18n import normalize_language, use_language
+from bot.i18n import normalize_language, use_digits, use_language
 
 LANGUAGE_COOKIE = "musharaka_lang"
 
@@ -34,9 +34,12 @@ def language_from_headers(headers: list[tuple[bytes, bytes]], default: str) -> s
 
 
 class LanguageMiddleware:
-    def __init__(self, app: ASGIApp, default_language: str = "ar") -> None:
+    def __init__(
+        self, app: ASGIApp, default_language: str = "ar", *, latin_digits: bool = False
+    ) -> None:
         self.app = app
         self.default_language = normalize_language(default_language)
+        self.latin_digits = latin_digits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,5 +47,5 @@ class LanguageMiddleware:
             return
         language = language_from_headers(scope.get("headers", []), self.default_language)
         scope.setdefault("state", {})["language"] = language
-        with use_language(language):
+        with use_language(language), use_digits(latin=self.latin_digits):
             await self.app(scope, receive, send)

@@ -14,13 +14,21 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context as TemplateContext
+from markupsafe import Markup
 
 from admin import security
 from admin.permissions import ROLE_LABELS, Permission, allowed
 from bot.config import Settings
 from bot.engine.clock import Clock
-from bot.formatting import format_number
+from bot.formatting import (
+    display_digits,
+    display_value,
+    format_number,
+    format_percent_figure,
+    is_number,
+)
 from bot.i18n import LANGUAGE_NAMES, _, current_language, is_rtl, ngettext
 from storage import audit
 from storage.db import Database
@@ -42,6 +50,28 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return ngettext(singular, plural, n)
 
 
+def _shown(variables: dict[str, Any]) -> dict[str, Any]:
+    """Numbers put into a translated sentence of a page, in the reader's digits."""
+    return {key: display_value(v) if is_number(v) else v for key, v in variables.items()}
+
+
+@pass_context
+def _template_gettext(context: TemplateContext, message: str, **variables: Any) -> str:
+    text = Markup(_gettext(message)) if context.eval_ctx.autoescape else _gettext(message)
+    return text % _shown(variables)
+
+
+@pass_context
+def _template_ngettext(
+    context: TemplateContext, singular: str, plural: str, num: int, **variables: Any
+) -> str:
+    text = _ngettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    variables.setdefault("num", num)
+    return text % _shown(variables)
+
+
 def build_templates() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -52,8 +82,14 @@ def build_templates() -> Environment:
     )
     # The i18n extension calls these at render time; they read the request's language.
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # ... and write the numbers put into them in the reader's digits (Arabic-Indic in Arabic).
+    env.globals.update(gettext=_template_gettext, _=_template_gettext, ngettext=_template_ngettext)
     env.filters["number"] = lambda value: format_number(value) if value is not None else ""
     env.filters["percent"] = format_percent
+    env.filters["percent_figure"] = lambda value: (
+        format_percent_figure(value) if value is not None else ""
+    )
+    env.filters["digits"] = lambda text: display_digits(str(text)) if text is not None else ""
     env.filters["when"] = format_when
     env.filters["day"] = format_day_short
     return env
@@ -64,8 +100,10 @@ def format_when(moment: datetime | None, timezone: str) -> str:
     if moment is None:
         return ""
     local = moment.astimezone(ZoneInfo(timezone))
-    return format_datetime(
-        local, "d MMM y، HH:mm" if is_rtl() else "d MMM y, HH:mm", locale=current_language()
+    return display_digits(
+        format_datetime(
+            local, "d MMM y، HH:mm" if is_rtl() else "d MMM y, HH:mm", locale=current_language()
+        )
     )
 
 
@@ -73,13 +111,13 @@ def format_percent(share: float | None) -> str:
     """0.375 -> '38%' (rounded as the bot rounds, so both show the same figure)."""
     if share is None:
         return ""
-    return f"{format_number(round(share * 100))}%"
+    return format_percent_figure(round(share * 100))
 
 
 def format_day_short(day: date | None) -> str:
     if day is None:
         return ""
-    return format_date(day, "d MMM y", locale=current_language())
+    return display_digits(format_date(day, "d MMM y", locale=current_language()))
 
 
 TEMPLATES = build_templates()

@@ -33,7 +33,7 @@ from bot.engine.clock import Clock, SystemClock
 from bot.engine.messenger import DeliveryError, Messenger, RateLimited, RecipientUnreachable
 from bot.engine.replies import Button, Buttons, Edit, Photo, Reply, Text
 from bot.formatting import format_number
-from bot.i18n import _, use_language
+from bot.i18n import _, use_digits, use_language
 from bot.send_limiter import LocalSendLimiter, SendLimiter
 from storage import broadcasts, people
 from storage.broadcasts import Broadcast, Claimed, InDoubt, Progress
@@ -349,7 +349,8 @@ class BroadcastSender:
             return
         async with self.db.reader() as s:
             user = await people.get_user(s, chat_id)
-        with use_language(user.language if user else self.settings.default_language):
+        language = user.language if user else self.settings.default_language
+        with use_language(language), use_digits(latin=self.settings.latin_digits):
             text = progress_text(broadcast, figures, unreachable, done=done)
             buttons = (
                 None

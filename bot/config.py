@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     webhook_port: int = 8080
     webhook_path: str = "/telegram/webhook"
     default_language: str = "ar"
+    # Arabic text shows Arabic-Indic digits (٠١٢٣٤٥٦٧٨٩); true keeps Latin digits (0-9).
+    latin_digits: bool = False
     timezone: str = "Africa/Tunis"
     # Outgoing limits (Telegram's documented broadcast limits; raise for paid broadcasts).
     global_rate_per_second: float = 30.0

@@ -9,7 +9,9 @@ engine sets for each event; ``_()`` and ``ngettext()`` read it.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import re
+import string
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -20,12 +22,15 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-from bot.config import PROJECT_ROOT, SUPPORTED_LANGUAGES
+from bot.config import PROJECT_ROOT, SUPPORTED_LANGUAGES, get_settings
 
 LOCALES_DIR = PROJECT_ROOT / "locales"
 FALLBACK_LANGUAGE = "ar"
 
 _current_language: ContextVar[str] = ContextVar("musharaka_language", default=FALLBACK_LANGUAGE)
+# Set per update, request and broadcast from the settings (MUSHARAKA_LATIN_DIGITS); None:
+# the settings of the environment (CLI commands).
+_latin_digits: ContextVar[bool | None] = ContextVar("musharaka_latin_digits", default=None)
 
 
 def _load_po(path: Path, language: str) -> Translations:
@@ -77,16 +82,88 @@ def use_language(language: str) -> Iterator[None]:
         _current_language.reset(token)
 
 
+class _DisplayFormatter(string.Formatter):
+    def format_field(self, value: object, format_spec: str) -> str:
+        from bot.formatting import display_value
+
+        return display_value(value, format_spec)
+
+
+_DISPLAY_FORMATTER = _DisplayFormatter()
+# Digits a translation writes itself ('أقل من 5'), not those of its placeholders ({n}, %(k1)s).
+_LITERAL_DIGITS = re.compile(r"(\{[^{}]*\}|%\([^)]*\)[a-z]|%[a-z%])|([0-9]+)")
+_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+_NAMED_INTEGER = re.compile(r"%\((\w+)\)[di]")
+_POSITIONAL_INTEGER = re.compile(r"(?<!%)%[di]")
+
+
+class Translated(str):
+    """A translated text. Numbers put into it with ``.format()`` or ``%`` are written in the
+    reader's digits (Arabic-Indic in Arabic, see bot.formatting.display_digits), so a count
+    or a rank never needs wrapping by hand; strings (names, codes, phone numbers as typed)
+    go in unchanged."""
+
+    __slots__ = ()
+
+    def format(self, *args: object, **kwargs: object) -> str:
+        return _DISPLAY_FORMATTER.vformat(str(self), args, kwargs)
+
+    def __mod__(self, values: object) -> str:
+        from bot.formatting import display_value, is_number
+
+        def shown(value: object) -> object:
+            return display_value(value) if is_number(value) else value
+
+        if isinstance(values, Mapping):
+            template = _NAMED_INTEGER.sub(r"%(\1)s", str(self))
+            return template % {key: shown(value) for key, value in values.items()}
+        template = _POSITIONAL_INTEGER.sub("%s", str(self))
+        if isinstance(values, tuple):
+            return template % tuple(shown(value) for value in values)
+        return template % (shown(values),)
+
+
+@contextmanager
+def use_digits(*, latin: bool) -> Iterator[None]:
+    """Within this block Arabic text keeps Latin digits (True) or shows ٠١٢٣٤٥٦٧٨٩ (False)."""
+    token = _latin_digits.set(latin)
+    try:
+        yield
+    finally:
+        _latin_digits.reset(token)
+
+
+def uses_arabic_digits(language: str | None = None) -> bool:
+    """Arabic is shown with Arabic-Indic digits unless the programme chose Latin ones."""
+    if (language or _current_language.get()) != "ar":
+        return False
+    latin = _latin_digits.get()
+    if latin is None:
+        latin = get_settings().latin_digits
+    return not latin
+
+
+def _translated(text: str, language: str) -> Translated:
+    if uses_arabic_digits(language) and any(c.isascii() and c.isdigit() for c in text):
+        text = _LITERAL_DIGITS.sub(
+            lambda m: m.group(1) or m.group(2).translate(_ARABIC_INDIC), text
+        )
+    return Translated(text)
+
+
 def _(message: str) -> str:
-    return translations(_current_language.get()).gettext(message)
+    language = _current_language.get()
+    return _translated(translations(language).gettext(message), language)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return translations(_current_language.get()).ngettext(singular, plural, n)
+    language = _current_language.get()
+    return _translated(translations(language).ngettext(singular, plural, n), language)
 
 
 def pgettext(context: str, message: str) -> str:
-    return str(translations(_current_language.get()).pgettext(context, message))
+    language = _current_language.get()
+    return _translated(str(translations(language).pgettext(context, message)), language)
 
 
 def N_(message: str) -> str:
@@ -95,7 +172,8 @@ def N_(message: str) -> str:
 
 
 def translate(language: str, message: str) -> str:
-    return translations(normalize_language(language)).gettext(message)
+    language = normalize_language(language)
+    return _translated(translations(language).gettext(message), language)
 
 
 def locale(language: str | None = None) -> Locale:

@@ -22,7 +22,7 @@ from bot.engine.engine import Engine
 from bot.engine.messenger import DeliveryError, RateLimited, RecipientUnreachable
 from bot.engine.replies import Reply
 from bot.engine.services import Services
-from bot.i18n import use_language
+from bot.i18n import use_digits, use_language
 from bot.leader import LeaderLock, Leadership
 from storage import people, reminders
 
@@ -184,7 +184,8 @@ async def _send_one(engine: Engine, reminder: reminders.Reminder, now: datetime)
         user = await people.get_user(s, reminder.chat_id)
     if user is not None and (user.messages_stopped or user.erased_at is not None):
         return False
-    with use_language(user.language if user else services.settings.default_language):
+    language = user.language if user else services.settings.default_language
+    with use_language(language), use_digits(latin=services.settings.latin_digits):
         reply = await renderer(services, reminder)
     if reply is None:
         return False

@@ -174,6 +174,9 @@ class CannedReply(Base):
         return {"ar": self.text_ar, "fr": self.text_fr}.get(language, self.text_en)
 
 
+_ARABIC_INDIC_TO_LATIN = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
 def reference_of(case_id: int) -> str:
     return f"M-{case_id:05d}"
 
@@ -181,6 +184,7 @@ def reference_of(case_id: int) -> str:
 def parse_reference(text: str) -> int | None:
     """'M-00042', 'm42' or '42' -> 42; None for anything else."""
     raw = text.strip().upper().removeprefix("M").removeprefix("-").removeprefix("#")
+    raw = raw.translate(_ARABIC_INDIC_TO_LATIN)  # 'M-٠٠٠٤٢' as shown to Arabic readers
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else None
 
 

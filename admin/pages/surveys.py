@@ -22,7 +22,7 @@ from admin import charts, exports, web
 from admin.pages.priorities import ALL_ROUNDS, Option, district_names, survey_rounds
 from admin.permissions import Permission
 from admin.submission_status import stage_counts
-from bot.formatting import format_number
+from bot.formatting import format_number, format_percent_figure
 from bot.forms.model import CHOICE_KINDS, Form, Kind, Question
 from bot.forms.store import LiveForm, load_form
 from bot.i18n import N_, _, is_rtl
@@ -161,7 +161,7 @@ def choice_result(
 def _count_and_share(count: int | None, answered: int) -> str:
     if count is None or not answered:
         return ""
-    return f"{format_number(count)} ({round(100 * count / answered)}%)"
+    return f"{format_number(count)} ({format_percent_figure(round(100 * count / answered))})"
 
 
 def numeric_result(question: Question, values: list[float], language: str) -> QuestionResult:

@@ -430,7 +430,10 @@ class AssociationFlow(Conversation):
         ctx.step = "members"
         lines = [_("Members of «{name}» on Musharaka:").format(name=found[0].name), ""]
         for n, member in enumerate(members, start=1):
-            lines.append(f"{n}. {member.full_name} — {member.phone} ({role_label(member.role)})")
+            lines.append(
+                f"{format_number(n)}. {member.full_name} — {member.phone}"
+                f" ({role_label(member.role)})"
+            )
         buttons = [ctx.button(_("« Back"), "home")]
         if len(members) > 1:
             buttons[:0] = [

@@ -13,7 +13,7 @@ from bot.engine.context import Context
 from bot.engine.conversation import Conversation
 from bot.engine.registry import Command, Registry
 from bot.engine.replies import Button
-from bot.formatting import format_day, format_number
+from bot.formatting import format_day, format_number, format_percent_figure
 from bot.i18n import N_, _, current_language
 from storage import associations, trainings
 
@@ -301,7 +301,8 @@ async def show_latest_results(ctx: Context) -> None:
     ]
     for item in scores:
         lines.append(
-            f"{bar(item.percent)} {format_number(item.percent)}% — {domain_label(item.domain)}"
+            f"{bar(item.percent)} {format_percent_figure(item.percent)}"
+            f" — {domain_label(item.domain)}"
         )
     buttons: list[list[Button]] = []
     if not focus:

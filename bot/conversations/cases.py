@@ -27,6 +27,7 @@ from bot.engine.keyboards import column
 from bot.engine.payloads import global_, int_arg
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, Buttons
+from bot.formatting import display_digits
 from bot.i18n import N_, _, current_language, ngettext, translate, use_language
 from bot.textinput import clean_text
 from storage import cases, people, reference
@@ -90,7 +91,7 @@ class WriteToProgramme(Conversation):
                 _(
                     "Write your answer about {ref}. You can also send a photo, a voice note or "
                     "a location. Send /cancel to stop."
-                ).format(ref=cases.reference_of(reply_to))
+                ).format(ref=shown_reference(reply_to))
             )
             return
         async with ctx.reader() as s:
@@ -98,13 +99,13 @@ class WriteToProgramme(Conversation):
         if mine:
             lines = [_("Your open messages:")]
             lines += [
-                f"• {c.reference} — {_(STATUS_LABELS[cases.CaseStatus(c.status)])}"
+                f"• {shown_reference(c.id)} — {_(STATUS_LABELS[cases.CaseStatus(c.status)])}"
                 for c in mine[:5]
             ]
             buttons = [
                 [
                     ctx.global_button(
-                        _("↩️ Reply to {ref}").format(ref=c.reference), REPLY_ROUTE, c.id
+                        _("↩️ Reply to {ref}").format(ref=shown_reference(c.id)), REPLY_ROUTE, c.id
                     )
                 ]
                 for c in mine[:5]
@@ -239,7 +240,7 @@ class WriteToProgramme(Conversation):
                 anonymous=bool(state.get("anonymous")),
                 attachment=cases.Attachment.from_json(state.get("attachment")),
             )
-            ref = case.reference
+            ref = shown_reference(case.id)
         ctx.finish()
         ctx.edit(_("✅ Sent. Your reference number is {ref}.").format(ref=ref) + "\n" + _promise())
 
@@ -312,7 +313,7 @@ class WriteToProgramme(Conversation):
                 now=ctx.services.clock.now(),
                 attachment=cases.Attachment.from_json(attachment),
             )
-        ref = cases.reference_of(case_id)
+        ref = shown_reference(case_id)
         ctx.finish()
         if outcome in (cases.Outcome.DONE, cases.Outcome.ALREADY):
             ctx.say(_("✅ Your answer was added to {ref}. Thank you.").format(ref=ref))
@@ -320,6 +321,11 @@ class WriteToProgramme(Conversation):
             ctx.say(_closed_text(ref))
         else:
             ctx.say(_("This option is not available."))
+
+
+def shown_reference(case_id: int) -> str:
+    """'M-00042' as the reader writes digits ('M-٠٠٠٤٢' in Arabic); typing either finds it."""
+    return display_digits(cases.reference_of(case_id))
 
 
 def _closed_text(ref: str) -> str:
@@ -344,7 +350,7 @@ async def reply_button(ctx: Context, args: tuple[str, ...]) -> None:
         ctx.stale_button()
         return
     if not case.is_open:
-        ctx.say(_closed_text(case.reference))
+        ctx.say(_closed_text(shown_reference(case.id)))
         return
     await ctx.start("contact", reply_to=case.id, restart=True)
 
@@ -360,7 +366,9 @@ async def rate_button(ctx: Context, args: tuple[str, ...]) -> None:
             s, case_id=case.id, telegram_id=ctx.user_id, score=score, now=ctx.services.clock.now()
         )
     if outcome == cases.Outcome.DONE:
-        ctx.edit(_("Thank you for rating the answer to {ref}.").format(ref=case.reference))
+        ctx.edit(
+            _("Thank you for rating the answer to {ref}.").format(ref=shown_reference(case.id))
+        )
     elif outcome == cases.Outcome.RATED:
         ctx.toast(_("You have already rated this answer. Thank you!"))
     else:
@@ -372,7 +380,8 @@ async def rate_button(ctx: Context, args: tuple[str, ...]) -> None:
 
 def reply_text(ref: str, text: str, language: str) -> str:
     with use_language(language):
-        return _("💬 The programme's answer about {ref}:").format(ref=ref) + "\n\n" + text
+        shown = display_digits(ref)
+        return _("💬 The programme's answer about {ref}:").format(ref=shown) + "\n\n" + text
 
 
 def closing_text(ref: str, language: str) -> str:
@@ -380,7 +389,7 @@ def closing_text(ref: str, language: str) -> str:
         return _(
             "✅ {ref} is now closed. How useful was the answer you received? "
             "(1 star: not at all, 5 stars: very)"
-        ).format(ref=ref)
+        ).format(ref=display_digits(ref))
 
 
 def _case_buttons(broadcast: Broadcast) -> Buttons | None:

@@ -13,7 +13,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.conversations.cases import KIND_LABELS, STATUS_LABELS, closing_text, reply_text
+from bot.conversations.cases import (
+    KIND_LABELS,
+    STATUS_LABELS,
+    closing_text,
+    reply_text,
+    shown_reference,
+)
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
 from bot.engine.events import EventKind
@@ -66,7 +72,7 @@ class StaffInbox(Conversation):
             return
         buttons = [
             ctx.button(
-                f"{c.reference} · {_(KIND_LABELS[cases.CaseKind(c.kind)])}"
+                f"{shown_reference(c.id)} · {_(KIND_LABELS[cases.CaseKind(c.kind)])}"
                 f" · {names.get(c.district_code or '', '—')}",
                 "o",
                 c.id,
@@ -110,7 +116,7 @@ class StaffInbox(Conversation):
         else:
             who = resident.full_name or resident.first_name or "—"
         lines = [
-            f"{case.reference} · {_(KIND_LABELS[cases.CaseKind(case.kind)])}",
+            f"{shown_reference(case.id)} · {_(KIND_LABELS[cases.CaseKind(case.kind)])}",
             _("From {who} · {status}").format(
                 who=who, status=_(STATUS_LABELS[cases.CaseStatus(case.status)])
             ),

@@ -42,7 +42,7 @@ from bot.engine.keyboards import column, rows
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, Reply, Text
 from bot.engine.services import Services
-from bot.formatting import format_clock, format_short_day
+from bot.formatting import format_clock, format_number, format_short_day
 from bot.i18n import N_, _, current_language, pgettext, use_language
 from bot.scheduler import cancel_reminders, remind_at
 from bot.textinput import clean_text
@@ -972,7 +972,12 @@ async def _ask_for_feedback(ctx: Context, view: BookingView) -> None:
                     topic=topic_label(view.booking.topic),
                     moment=when(view.booking.starts_at, _timezone(ctx)),
                 ),
-                [[ctx.global_button(f"{n} ⭐", "ccfb", view.booking.id, n) for n in range(1, 6)]],
+                [
+                    [
+                        ctx.global_button(f"{format_number(n)} ⭐", "ccfb", view.booking.id, n)
+                        for n in range(1, 6)
+                    ]
+                ],
             ),
         )
 

@@ -30,7 +30,7 @@ from bot.engine.keyboards import auto_rows, rows
 from bot.engine.messenger import DeliveryError
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, KeyboardButton
-from bot.formatting import format_day
+from bot.formatting import display_digits, format_day, format_number
 from bot.forms import media
 from bot.forms.model import (
     ANSWERED_KINDS,
@@ -413,7 +413,7 @@ class Turn:
             lines += [notice, ""]
         if question.kind in ANSWERED_KINDS:
             position, total = run.progress(question)
-            lines.append(f"{position}/{total}")
+            lines.append(display_digits(f"{position}/{total}", self.lang))
         group = next((pick_label(g, self.lang) for g in reversed(question.groups) if g), "")
         if group and question.field_list:
             # One screen in ODK, one question at a time here: its label heads the first.
@@ -457,7 +457,9 @@ class Turn:
             return []
         lines = ["", _("Your order so far:")]
         for n, name in enumerate(self.pending, start=1):
-            lines.append(f"{n}. {self.run.choice_label(question.name, name)}")
+            lines.append(
+                f"{format_number(n, self.lang)}. {self.run.choice_label(question.name, name)}"
+            )
         return lines
 
     def _buttons(self, question: Question) -> list[list[Button]]:
@@ -513,7 +515,9 @@ class Turn:
         elif question.kind == Kind.RANGE and run.range_values(question):
             current = self.draft["answers"].get(question.name, "")
             buttons = [
-                ctx.button(f"• {value}" if value == current else value, "rg", n)
+                ctx.button(
+                    display_digits(f"• {value}" if value == current else value, self.lang), "rg", n
+                )
                 for n, value in enumerate(run.range_values(question))
             ]
             layout += rows(buttons, 6)
@@ -562,7 +566,7 @@ class Turn:
             )
         if kind == Kind.RANK:
             return "  ".join(
-                f"{n}. {self.run.render(self.run.choice_label(question.name, v), question)}"
+                f"{format_number(n, self.lang)}. {self.run.render(self.run.choice_label(question.name, v), question)}"
                 for n, v in enumerate(selected_values(value), start=1)
             )
         if kind == Kind.DATE:
@@ -580,7 +584,8 @@ class Turn:
                 moment = datetime.fromisoformat(value)
             except ValueError:
                 return value
-            return f"{format_day(moment.date(), self.lang)} {moment.strftime('%H:%M')}"
+            clock = display_digits(moment.strftime("%H:%M"), self.lang)
+            return f"{format_day(moment.date(), self.lang)} {clock}"
         if kind in LINE_KINDS:
             count = len(line_points(value, closed=kind == Kind.GEOSHAPE) or ())
             return ngettext("{n} point", "{n} points", count).format(n=count)
@@ -636,7 +641,7 @@ class Turn:
             label = self.run.render(question.text(self.lang))
             if question.repeat and question.groups:  # which member, visit...
                 label = f"{self.run.render(pick_label(question.groups[-1], self.lang))} · {label}"
-            numbered = label if own_number(label) else f"{n}. {label}"
+            numbered = label if own_number(label) else f"{format_number(n, self.lang)}. {label}"
             lines.append(f"{numbered}\n   ➜ {self.show(question)}")
         return lines
 
@@ -644,7 +649,8 @@ class Turn:
         """What the review numbers each answer (a label's own number when it has one)."""
         numbers = []
         for n, question in enumerate(self.review_items(), start=1):
-            numbers.append(own_number(self.run.render(question.text(self.lang))) or str(n))
+            label = self.run.render(question.text(self.lang))
+            numbers.append(own_number(label) or format_number(n, self.lang))
         return numbers
 
     def review(self, *, notice: str = "", edit: bool = False) -> None:

@@ -430,7 +430,10 @@ async def render_followup(services: Services, reminder: Reminder) -> Reply | Non
         ]
     )
     buttons = [
-        [Button(f"{n} ⭐", payloads.global_(RATING_ROUTE, registration.id, n)) for n in range(1, 6)]
+        [
+            Button(f"{format_number(n)} ⭐", payloads.global_(RATING_ROUTE, registration.id, n))
+            for n in range(1, 6)
+        ]
     ]
     certificate = CertificateText(
         participant=registration.participant_name or "—",

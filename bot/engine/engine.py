@@ -17,7 +17,7 @@ from bot.engine.registry import Registry
 from bot.engine.replies import Outgoing, Text, Toast
 from bot.engine.services import Services
 from bot.engine.session import FlowState, Session
-from bot.i18n import _, normalize_language, use_language
+from bot.i18n import _, normalize_language, use_digits, use_language
 from storage.db import UnitOfWork, unit_of_work
 from storage.people import role_at_least
 
@@ -58,12 +58,13 @@ class Engine:
         if not event.is_private:
             return []  # the bot only talks in private chats
         event = _without_lone_surrogates(event)
-        try:
-            return await self._handle_locked(event)
-        except Exception:
-            log.exception("update %s could not be handled", event.update_id)
-            with use_language(self._guess_language(event)):
-                return self._failure_answer(event, None)[0]
+        with use_digits(latin=self.services.settings.latin_digits):
+            try:
+                return await self._handle_locked(event)
+            except Exception:
+                log.exception("update %s could not be handled", event.update_id)
+                with use_language(self._guess_language(event)):
+                    return self._failure_answer(event, None)[0]
 
     async def _handle_locked(self, event: Event) -> list[Outgoing]:
         async with self._locks.hold(event.chat_id):

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from bot.formatting import display_digits
 from bot.forms.model import Choice, Form, Kind, Labels, Question, Repeat, pick_label
 from bot.forms.xpath import REFERENCE, ExpressionError, evaluate_string, to_number
 from bot.i18n import _, pgettext, use_language
@@ -182,7 +183,8 @@ def _instance_label(repeat: Repeat, n: int, count: int, language: str) -> Labels
             if repeat.count:
                 labels[code] = _("{label} {n} of {total}").format(label=text, n=n, total=count)
             else:
-                labels[code] = f"{text} {n}"  # no words to translate: "Visit 2"
+                # no words to translate: "Visit 2" (in the reader's digits)
+                labels[code] = f"{text} {display_digits(str(n), language)}"
         return labels
 
 

@@ -63,7 +63,9 @@ async def association_button(ctx: Context, args: tuple[str, ...]) -> None:
         "",
     ]
     for n, member in enumerate(members, start=1):
-        lines.append(f"{n}. {member.full_name} — {member.phone} ({role_label(member.role)})")
+        lines.append(
+            f"{format_number(n)}. {member.full_name} — {member.phone} ({role_label(member.role)})"
+        )
     if latest is not None:
         lines += ["", _("Capacity self-assessment:")]
         for row in latest[1]:

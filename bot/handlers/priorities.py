@@ -24,6 +24,7 @@ from bot.engine.context import Context
 from bot.engine.keyboards import rows
 from bot.engine.registry import Command, Registry
 from bot.engine.replies import Button
+from bot.formatting import display_digits, format_percent_figure
 from bot.forms.model import Form
 from bot.forms.store import NEEDS_SURVEY, LiveForm, ensure_shipped_form, load_form
 from bot.i18n import N_, _, ngettext
@@ -67,14 +68,14 @@ async def district_names(ctx: Context, form: Form) -> dict[str, str]:
 
 
 def _percent(value: float | None) -> str:
-    return f"{round((value or 0) * 100)}%"
+    return format_percent_figure(round((value or 0) * 100))
 
 
 def sector_line(n: int, sector: SectorPriority, labels: dict[str, str]) -> str:
     return _("{n}. {sector} — index {index}, named by {share} of respondents").format(
         n=n,
         sector=labels.get(sector.code, sector.code),
-        index=f"{sector.index:g}" if sector.index is not None else "—",
+        index=display_digits(f"{sector.index:g}") if sector.index is not None else "—",
         share=_percent(sector.share),
     )
 
@@ -121,7 +122,7 @@ def priority_chart(
         axes.text(
             bar.get_width() + 1,
             bar.get_y() + bar.get_height() / 2,
-            f"{value:g}",
+            display_digits(f"{value:g}", language),
             va="center",
             ha="right" if rtl else "left",  # just past the end of the bar
             fontsize=9,
@@ -218,7 +219,7 @@ async def show_staff_priorities(
         gender_question = form.role_question("gender")
         choice = form.choice(gender_question, gender) if gender_question else None
         title += " · " + (choice.text(ctx.lang) if choice else gender)
-    lines = [title, _("Survey round {round}").format(round=live.round)]
+    lines = [title, _("Survey round {round}").format(round=display_digits(live.round))]
     count = respondents_line(group)
     if count:
         lines.append(count)

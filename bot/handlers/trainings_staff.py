@@ -167,7 +167,9 @@ async def _show_roster(ctx: Context, session_id: int) -> None:
     for n, registration in enumerate(seated, start=1):
         mark = "✅" if registration.attended_at else "▫️"
         association = f" — {registration.association_name}" if registration.association_name else ""
-        lines.append(f"{mark} {n}. {registration.participant_name or '—'}{association}")
+        lines.append(
+            f"{mark} {format_number(n)}. {registration.participant_name or '—'}{association}"
+        )
     for registration in offered:
         assert registration.offer_expires_at is not None
         lines.append(
@@ -181,7 +183,7 @@ async def _show_roster(ctx: Context, session_id: int) -> None:
         lines.append("")
         lines.append(_("Waiting list:"))
         for n, registration in enumerate(waiting, start=1):
-            lines.append(f"{n}. {registration.participant_name or '—'}")
+            lines.append(f"{format_number(n)}. {registration.participant_name or '—'}")
     buttons = None
     if training.status == trainings.SCHEDULED and training.ends_at > ctx.services.clock.now():
         buttons = [[ctx.global_button(_("Cancel this session"), ROUTE, "x", session_id)]]
