@@ -56,14 +56,14 @@ def _shown(variables: dict[str, Any]) -> dict[str, Any]:
 
 
 @pass_context
-def _template_gettext(context: TemplateContext, message: str, **variables: Any) -> str:
+def _template_gettext(context: TemplateContext, message: str, /, **variables: Any) -> str:
     text = Markup(_gettext(message)) if context.eval_ctx.autoescape else _gettext(message)
     return text % _shown(variables)
 
 
 @pass_context
 def _template_ngettext(
-    context: TemplateContext, singular: str, plural: str, num: int, **variables: Any
+    context: TemplateContext, singular: str, plural: str, num: int, /, **variables: Any
 ) -> str:
     text = _ngettext(singular, plural, num)
     if context.eval_ctx.autoescape:

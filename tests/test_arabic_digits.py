@@ -12,7 +12,6 @@ import pytest
 
 from bot.demo_data import DEMO_CONSULTANT_TELEGRAM_ID, seed_reference, seed_staff
 from bot.engine.clock import FixedClock
-from bot.engine.engine import Engine
 from bot.forms.store import ensure_shipped_form
 from bot.i18n import translate
 from storage import surveys
@@ -60,7 +59,10 @@ async def others_answered(db: Database, district: str, rankings: list[str]) -> N
                     round=live.round,
                     respondent_id=None,
                     one_per_resident=False,
-                    answers=[("district", "select_one", district), ("top_sectors", "rank", ranking)],
+                    answers=[
+                        ("district", "select_one", district),
+                        ("top_sectors", "rank", ranking),
+                    ],
                     district_code=district,
                     gender="female",
                 ),

@@ -57,25 +57,25 @@ async def test_the_coordinator_assesses_her_association_and_gets_recommendations
     await salwa.onboard("ar")
     await salwa.send("/association")
     await salwa.press("التقييم الذاتي للقدرات")
-    assert salwa.said("18 سؤالًا قصيرًا في تسعة مجالات")
+    assert salwa.said("١٨ سؤالًا قصيرًا في تسعة مجالات")
     await salwa.press("ابدأ")
-    assert salwa.said("المجال 1 من 9: التخطيط الاستراتيجي")
-    assert salwa.said("السؤال 1 من 18")
+    assert salwa.said("المجال ١ من ٩: التخطيط الاستراتيجي")
+    assert salwa.said("السؤال ١ من ١٨")
 
     for n, question in enumerate(QUESTIONS):
         if n == 5:  # a sticker in the middle: the question comes again, nothing is lost
             await salwa.send_sticker()
             assert salwa.said("يُرجى الإجابة باستعمال الأزرار.")
-            assert salwa.said("السؤال 6 من 18")
+            assert salwa.said("السؤال ٦ من ١٨")
         if n == 8:  # she goes back one question and answers it again
             await salwa.press("« السؤال السابق")
-            assert salwa.said("السؤال 8 من 18")
+            assert salwa.said("السؤال ٨ من ١٨")
             await salwa.press(ANSWERS[QUESTIONS[7].code])
         await salwa.press(ANSWERS[question.code])
 
     assert salwa.said("التقييم الذاتي لقدرات «جمعية الأمل للتنمية»")
-    assert salwa.said("▰▰▰▰▰ 100% — الحوكمة")
-    assert salwa.said("▱▱▱▱▱ 0% — المتابعة والتقييم")
+    assert salwa.said("▰▰▰▰▰ ١٠٠٪ — الحوكمة")
+    assert salwa.said("▱▱▱▱▱ ٠٪ — المتابعة والتقييم")
     assert salwa.said(
         "من أين تبدأون: المتابعة والتقييم، تعبئة الموارد وكتابة المقترحات، "
         "الأرشفة الإلكترونية والتوثيق."

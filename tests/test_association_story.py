@@ -78,7 +78,7 @@ async def test_a_coordinator_registers_her_association_and_a_member_joins_with_t
     await salwa.send("98 410 233")
     assert salwa.said("✅ +21698410233")
     assert salwa.said("• الجمعية: جمعية الأمل للتنمية")
-    assert salwa.said("• الأعضاء: 42")
+    assert salwa.said("• الأعضاء: ٤٢")
     await salwa.press("التسجيل")
     assert salwa.said("وأنت منسّقها")
     code = await _join_code(sqlite_db, SALWA)
@@ -89,7 +89,7 @@ async def test_a_coordinator_registers_her_association_and_a_member_joins_with_t
     await mounir.send("/join")
     assert mounir.said("اكتب رمز الانضمام")
     await mounir.send("12345")
-    assert mounir.said("يتكوّن رمز الانضمام من 6 أرقام")
+    assert mounir.said("يتكوّن رمز الانضمام من ٦ أرقام")
     wrong = "000000" if code != "000000" else "111111"
     await mounir.send(wrong)
     assert mounir.said("لا توجد جمعية بهذا الرمز")
@@ -106,8 +106,8 @@ async def test_a_coordinator_registers_her_association_and_a_member_joins_with_t
     assert "انضم منير العيادي إلى جمعيتك" in messages_of(salwa)[-1]
     await salwa.send("/association")
     await salwa.press("الأعضاء")
-    assert salwa.said("1. سلوى الهمامي — +21698410233 (منسّق)")
-    assert salwa.said("2. منير العيادي — +21698000000 (عضو)")
+    assert salwa.said("١. سلوى الهمامي — +21698410233 (منسّق)")
+    assert salwa.said("٢. منير العيادي — +21698000000 (عضو)")
 
     # Mounir cannot reach the member list by replaying Salwa's button or a forged one.
     for payload in (salwa.payload_of("الأعضاء"), "1:members", "g:as:1"):

@@ -49,7 +49,7 @@ async def test_a_case_closed_while_the_resident_types_keeps_her_answer_out(
 ) -> None:
     amal = await _question(engine)
     await amal.send("/contact")
-    await amal.press("↩️ الرد على M-00001")
+    await amal.press("↩️ الرد على M-٠٠٠٠١")
     await amal.send_sticker()
     assert amal.said("يمكنني هنا قراءة النصوص والصور والرسائل الصوتية والمواقع.")
     async with sqlite_db.transaction() as s:
@@ -59,14 +59,14 @@ async def test_a_case_closed_while_the_resident_types_keeps_her_answer_out(
             now=datetime(2026, 11, 2, 9, tzinfo=UTC),
         )  # fmt: skip
     await amal.send("وهل هناك شهادة؟")
-    assert amal.said("تم إغلاق M-00001. لمراسلة البرنامج من جديد، أرسل /contact.")
+    assert amal.said("تم إغلاق M-٠٠٠٠١. لمراسلة البرنامج من جديد، أرسل /contact.")
     assert await _messages(sqlite_db) == ["resident"]
 
 
 async def test_a_re_delivered_answer_is_added_once(engine: Engine, sqlite_db: Database) -> None:
     amal = await _question(engine)
     await amal.send("/contact")
-    await amal.press("↩️ الرد على M-00001")
+    await amal.press("↩️ الرد على M-٠٠٠٠١")
     answer = Event.from_text(AMAL, "وهل هناك شهادة؟", update_id=60_000)
     await engine.handle(answer)
     await engine.handle(answer)  # Telegram delivers the same update again

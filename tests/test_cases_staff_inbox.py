@@ -62,30 +62,30 @@ async def test_staff_answer_from_the_bot_and_a_stale_answer_is_refused(
 
     karim = Chat(engine, user_id=KARIM, language="ar")
     await karim.send("/inbox")
-    assert karim.said("الحالات المفتوحة: 1.")
-    assert karim.buttons() == ["M-00001 · ⚠️ شكوى · تالة"]
-    await karim.press("M-00001 · ⚠️ شكوى · تالة")
+    assert karim.said("الحالات المفتوحة: ١.")
+    assert karim.buttons() == ["M-٠٠٠٠١ · ⚠️ شكوى · تالة"]
+    await karim.press("M-٠٠٠٠١ · ⚠️ شكوى · تالة")
     assert karim.said("الحافلة المدرسية لا تمر") and karim.said("من Amal")
     await karim.press("✍️ الرد")
     await amal.send("/contact")
-    await amal.press("↩️ الرد على M-00001")
+    await amal.press("↩️ الرد على M-٠٠٠٠١")
     await amal.send("والسائق لا يرد على الهاتف.")  # Amal writes again meanwhile
     await karim.send("سنتصل بالشركة اليوم.")
     assert karim.said("لم يُرسَل أي شيء")
     assert karim.said("والسائق لا يرد على الهاتف.")  # shown again, with her new message
     await karim.press("✍️ الرد")
     await karim.send("x" * 3600)
-    assert karim.said("يُرجى كتابة رد من حرف واحد إلى 3500 حرف.")
+    assert karim.said("يُرجى كتابة رد من حرف واحد إلى ٣٥٠٠ حرف.")
     await karim.send("شكرًا، سنتصل بالشركة والسائق اليوم.")
     assert karim.said("ردّك في طريقه إلى المقيم.")
     async with any_db.reader() as s:
         texts = list(await s.scalars(select(Broadcast.text)))
         views = list(await s.scalars(select(audit.AuditEntry.subject)))
-    assert texts == ["💬 رد البرنامج بخصوص M-00001:\n\nشكرًا، سنتصل بالشركة والسائق اليوم."]
+    assert texts == ["💬 رد البرنامج بخصوص M-٠٠٠٠١:\n\nشكرًا، سنتصل بالشركة والسائق اليوم."]
     assert views.count("case:1") == 2 and "case:2" not in views
 
     amina = Chat(engine, user_id=AMINA, language="ar")
     await amina.send("/inbox")
-    assert "M-00002 · ⚠️ شكوى · تالة" in amina.buttons()
-    await amina.press("M-00002 · ⚠️ شكوى · تالة")
+    assert "M-٠٠٠٠٢ · ⚠️ شكوى · تالة" in amina.buttons()
+    await amina.press("M-٠٠٠٠٢ · ⚠️ شكوى · تالة")
     assert amina.said("من مقيم مجهول الهوية") and not amina.said("Amal")

@@ -95,9 +95,9 @@ async def test_a_resident_complains_in_arabic_gets_an_answer_replies_and_rates_i
     await amal.send("ب" * 5000)
     assert amal.said("طويلة جدًا")  # the engine refuses it before any conversation
     await amal.send("ب" * 2500)
-    assert amal.said("حتى 2000 حرف")
+    assert amal.said("حتى ٢٠٠٠ حرف")
     await amal.send("\u200f\u200e")  # only invisible characters: nothing to read
-    assert amal.said("حتى 2000 حرف")
+    assert amal.said("حتى ٢٠٠٠ حرف")
     await amal.send("الإنارة العمومية معطلة في حي النور منذ شهر، والأطفال يعودون من المدرسة ليلًا.")
     assert amal.said("يمكنك إرفاق صورة أو رسالة صوتية أو موقع واحد")
     await amal.send_sticker()
@@ -106,11 +106,11 @@ async def test_a_resident_complains_in_arabic_gets_an_answer_replies_and_rates_i
     assert amal.said("تم الإرفاق")
     send = amal.payload_of("📨 إرسال")
     await amal.press("📨 إرسال")
-    assert amal.said("✅ تم الإرسال. رقمك المرجعي هو M-00001.")
-    assert amal.said("سيرد عليك فريق البرنامج هنا، في هذه المحادثة، خلال 3 أيام عمل.")
+    assert amal.said("✅ تم الإرسال. رقمك المرجعي هو M-٠٠٠٠١.")
+    assert amal.said("سيرد عليك فريق البرنامج هنا، في هذه المحادثة، خلال ٣ أيام عمل.")
     # A double tap on Send (or Telegram delivering the press again) files nothing more.
     again = await engine.handle(Event(AMAL, AMAL, EventKind.BUTTON, payload=send, update_id=8_000))
-    assert again and "M-00002" not in str(again)
+    assert again and "M-٠٠٠٠٢" not in str(again)
 
     case = await _only_case(any_db)
     assert (case.kind, case.district_code, case.language) == ("complaint", "sbeitla", "ar")
@@ -142,7 +142,7 @@ async def test_a_resident_complains_in_arabic_gets_an_answer_replies_and_rates_i
         assert late == Outcome.STALE
     assert await _deliver(any_db, amal, clock) == 1
     amal.last = [{"text": m.text} for m in amal.sim.messenger.chat(AMAL).messages[-1:]]
-    assert amal.said("💬 رد البرنامج بخصوص M-00001:")
+    assert amal.said("💬 رد البرنامج بخصوص M-٠٠٠٠١:")
     assert amal.said(answer)
     assert amal.buttons() == ["↩️ الرد"]
     case = await _only_case(any_db)
@@ -151,9 +151,9 @@ async def test_a_resident_complains_in_arabic_gets_an_answer_replies_and_rates_i
 
     # Amal answers back, with a photo of the street.
     await amal.press("↩️ الرد")
-    assert amal.said("اكتب ردّك بخصوص M-00001")
+    assert amal.said("اكتب ردّك بخصوص M-٠٠٠٠١")
     await amal.send("شكرًا، سأنتظر. هذه صورة الشارع.")
-    assert amal.said("✅ أُضيف ردّك إلى M-00001. شكرًا لك.")
+    assert amal.said("✅ أُضيف ردّك إلى M-٠٠٠٠١. شكرًا لك.")
     case = await _only_case(any_db)
     assert case.status == "assigned" and case.version == 2
 
@@ -172,7 +172,7 @@ async def test_a_resident_complains_in_arabic_gets_an_answer_replies_and_rates_i
     assert await _deliver(any_db, amal, clock) == 1
     assert amal.buttons() == ["⭐⭐⭐⭐⭐", "⭐⭐⭐⭐", "⭐⭐⭐", "⭐⭐", "⭐"]
     await amal.press("⭐⭐⭐⭐")
-    assert amal.said("شكرًا على تقييمك للرد على M-00001.")
+    assert amal.said("شكرًا على تقييمك للرد على M-٠٠٠٠١.")
     assert (await _only_case(any_db)).rating == 4
 
     # Old buttons after closing: rating again, replying to the closed case, forged ids.
@@ -185,7 +185,7 @@ async def test_a_resident_complains_in_arabic_gets_an_answer_replies_and_rates_i
         assert replies and "شكرًا على تقييمك" not in str(replies)
     assert (await _only_case(any_db)).rating == 4
     await amal.press("↩️ الرد")
-    assert amal.said("تم إغلاق M-00001. لمراسلة البرنامج من جديد، أرسل /contact.")
+    assert amal.said("تم إغلاق M-٠٠٠٠١. لمراسلة البرنامج من جديد، أرسل /contact.")
     async with any_db.reader() as s:
         authors = [m.author for m in await cases.messages_of(s, case.id)]
     assert authors == ["resident", "staff", "resident"]
@@ -204,7 +204,7 @@ async def test_a_confidential_anonymous_complaint_is_kept_from_those_not_allowed
     await hiba.press("أفضّل عدم الإجابة")
     await hiba.send("أحد المنشطين يعامل الأطفال بقسوة في المركز.")
     await hiba.press("📨 إرسال")
-    assert hiba.said("M-00001")
+    assert hiba.said("M-٠٠٠٠١")
     case = await _only_case(any_db)
     assert case.confidential and case.anonymous and case.district_code is None
 

@@ -118,10 +118,10 @@ def test_the_needs_survey_in_a_scripted_arabic_simulator_run(tmp_path: Path) -> 
     assert not [r for r in records if r["kind"] == "error"], records
     texts = "\n".join(str(r.get("text", "")) for r in records)
     assert "المعتمدية: سبيطلة" in texts
-    assert "1. التشغيل ومورد الرزق  2. الشباب والرياضة  3. التعليم" in texts
+    assert "١. التشغيل ومورد الرزق  ٢. الشباب والرياضة  ٣. التعليم" in texts
     assert "شكرًا لك! وصلتنا إجاباتك" in texts
     # The demo already holds 70 answers from Sbeitla (bot.demo_residents): 71 with this one.
-    assert "ما وضعه سكان سبيطلة في المقدّمة حتى الآن (71 مشاركًا):" in texts
+    assert "ما وضعه سكان سبيطلة في المقدّمة حتى الآن (٧١ مشاركًا):" in texts
 
 
 def test_forms_without_form_id_keep_their_own_links_and_replace_needs_asking(

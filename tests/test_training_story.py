@@ -61,9 +61,9 @@ async def test_a_trainee_registers_is_reminded_checks_in_and_rates_the_training(
     await amal.press(COURSE)
     assert amal.said("اختر موعدًا:")
     await amal.press(button_containing(amal, "فرع القصرين"))
-    assert amal.said("الثلاثاء، 8 ديسمبر 2026")  # the date, with the Hijri date beside it
+    assert amal.said("الثلاثاء، ٨ ديسمبر ٢٠٢٦")  # the date, with the Hijri date beside it
     assert amal.said("جمادى الآخرة")
-    assert amal.said("المقاعد المتاحة: 20 من 20")
+    assert amal.said("المقاعد المتاحة: ٢٠ من ٢٠")
 
     await amal.press("التسجيل")
     assert amal.said("ما الاسم الذي تريد أن يظهر في شهادة الحضور؟")
@@ -84,7 +84,7 @@ async def test_a_trainee_registers_is_reminded_checks_in_and_rates_the_training(
     await karim.press("دليل الدورات")
     await karim.press(COURSE)
     await karim.press(button_containing(karim, "فرع القصرين"))
-    assert karim.said("المقاعد المتاحة: 19 من 20")
+    assert karim.said("المقاعد المتاحة: ١٩ من ٢٠")
     await karim.press("التسجيل")
     await karim.send("كريم العياري")
     await karim.press("رجل")
@@ -111,11 +111,11 @@ async def test_a_trainee_registers_is_reminded_checks_in_and_rates_the_training(
     shown = re.search(r"رمز الحضور: (\d) (\d) (\d) (\d)", trainer.last_text)
     assert shown, trainer.last_text
     code = "".join(shown.groups())
-    assert trainer.said("الحاضرون: 0 من أصل 2")
+    assert trainer.said("الحاضرون: ٠ من أصل ٢")
 
     await amal.send("/present")
     await amal.send("12")
-    assert amal.said("يتكوّن الرمز من 4 أرقام")
+    assert amal.said("يتكوّن الرمز من ٤ أرقام")
     wrong = "0000" if code != "0000" else "1111"
     await amal.send(wrong)
     assert amal.said("هذا الرمز غير صالح")
@@ -127,7 +127,7 @@ async def test_a_trainee_registers_is_reminded_checks_in_and_rates_the_training(
     assert amal.said("حضورك في")  # already marked: nothing changes
 
     await trainer.press("تحديث")
-    assert trainer.said("الحاضرون: 1 من أصل 2")
+    assert trainer.said("الحاضرون: ١ من أصل ٢")
 
     # After the session: only the attendee gets the certificate message and the questions.
     clock.set(STARTS + timedelta(hours=6, minutes=20))
@@ -139,11 +139,11 @@ async def test_a_trainee_registers_is_reminded_checks_in_and_rates_the_training(
     assert sent[-1]["kind"] == "photo" and sent[-1]["size"] > 20_000  # the certificate image
     assert not any("تهانينا" in text for text in messages_of(karim))
 
-    await amal.press("4 ⭐")
+    await amal.press("٤ ⭐")
     assert amal.said("شكرًا على تقييمك!")
     await amal.send("كانت الأمثلة العملية مفيدة جدًا، ونحتاج إلى حصة ثانية عن الميزانية.")
     assert amal.said("سيساعدنا تعليقك")
-    await amal.press("5 ⭐")  # the old rating buttons: she already rated
+    await amal.press("٥ ⭐")  # the old rating buttons: she already rated
     assert amal.said("لقد وصلنا تقييمك من قبل")
 
     registration = await _registration(sqlite_db, AMAL)

@@ -76,9 +76,9 @@ async def test_a_cancellation_reaches_the_first_in_line_who_confirms(
     await _register(amal, "أمل بن صالح", "امرأة")
     assert amal.said("تم تسجيلك!")
     await _register(sami, "سامي الحامدي")
-    assert sami.said("أنت في قائمة الانتظار: رقم 1")
+    assert sami.said("أنت في قائمة الانتظار: رقم ١")
     await _register(hedi, "الهادي الزغلامي")
-    assert hedi.said("أنت في قائمة الانتظار: رقم 2")
+    assert hedi.said("أنت في قائمة الانتظار: رقم ٢")
 
     await amal.send("/trainings")
     await amal.press("تسجيلاتي")
@@ -114,7 +114,7 @@ async def test_a_cancellation_reaches_the_first_in_line_who_confirms(
 
     await hedi.send("/trainings")
     await hedi.press("تسجيلاتي")
-    assert hedi.said("أنت رقم 1 في قائمة الانتظار.")
+    assert hedi.said("أنت رقم ١ في قائمة الانتظار.")
 
 
 async def test_an_offer_not_answered_in_time_goes_to_the_next_person(
@@ -177,7 +177,7 @@ async def test_the_offer_window_is_shorter_when_the_session_is_near(
             select(trainings.Registration).where(trainings.Registration.telegram_id == SAMI)
         )
     assert offered is not None and offered.offer_expires_at == STARTS - timedelta(hours=3)
-    assert "— 06:00" in messages_of(sami)[-1]  # 09:00 in Tunis, minus half of the 6 h left
+    assert "— ٠٦:٠٠" in messages_of(sami)[-1]  # 09:00 in Tunis, minus half of the 6 h left
 
 
 def test_offer_deadlines() -> None:
@@ -198,12 +198,12 @@ async def test_staff_cancel_a_session_and_everyone_in_it_is_told(
     await _register(sami, "سامي الحامدي")
     await trainer.send("/roster")
     await trainer.press(button_containing(trainer, COURSE[:20]))
-    assert trainer.said("1. أمل بن صالح")
-    assert trainer.said("امرأة: 1")
+    assert trainer.said("١. أمل بن صالح")
+    assert trainer.said("امرأة: ١")
     await trainer.press("إلغاء هذه الحصة")
     confirm = trainer.payload_of("نعم، ألغِ الحصة")
     await trainer.press("نعم، ألغِ الحصة")
-    assert trainer.said("أُلغيت الحصة، وأُبلغ عدد من الأشخاص: 2.")
+    assert trainer.said("أُلغيت الحصة، وأُبلغ عدد من الأشخاص: ٢.")
     for person in (amal, sami):
         assert "أُلغيت حصة «التخطيط الاستراتيجي للجمعيات»" in messages_of(person)[-1]
     assert await _statuses(sqlite_db) == {AMAL: "cancelled", SAMI: "cancelled"}

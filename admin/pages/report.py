@@ -20,7 +20,7 @@ from admin import exports, web
 from admin.forms import DayRange, parse_day
 from admin.permissions import Permission
 from bot.formatting import format_number
-from bot.i18n import N_, _, is_rtl, ngettext
+from bot.i18n import N_, _, is_rtl, ngettext, use_digits
 from storage import audit, cases, monitoring
 from storage.reference import list_branches, list_districts
 
@@ -270,10 +270,11 @@ async def report_download(
     figures, branch_names = await load(request, period)
     case_report = await load_cases(request, period)
     language = web.language(request)
-    content = exports.xlsx_bytes(
-        workbook_sheets(figures, period, branch_names, language) + case_sheets(case_report),
-        rtl=is_rtl(language),
-    )
+    with use_digits(latin=True):  # a spreadsheet is data: its figures and labels keep 0-9
+        content = exports.xlsx_bytes(
+            workbook_sheets(figures, period, branch_names, language) + case_sheets(case_report),
+            rtl=is_rtl(language),
+        )
     await web.log_access(
         request,
         user,

@@ -24,7 +24,7 @@ from bot.engine.context import Context
 from bot.engine.keyboards import rows
 from bot.engine.registry import Command, Registry
 from bot.engine.replies import Button
-from bot.formatting import display_digits, format_percent_figure
+from bot.formatting import display_digits, format_number, format_percent_figure
 from bot.forms.model import Form
 from bot.forms.store import NEEDS_SURVEY, LiveForm, ensure_shipped_form, load_form
 from bot.i18n import N_, _, ngettext
@@ -75,7 +75,7 @@ def sector_line(n: int, sector: SectorPriority, labels: dict[str, str]) -> str:
     return _("{n}. {sector} — index {index}, named by {share} of respondents").format(
         n=n,
         sector=labels.get(sector.code, sector.code),
-        index=display_digits(f"{sector.index:g}") if sector.index is not None else "—",
+        index=format_number(sector.index) if sector.index is not None else "—",
         share=_percent(sector.share),
     )
 

@@ -34,9 +34,9 @@ async def test_a_coordinator_schedules_a_workshop_announcement_for_thala(
     await residents(site.db)
     staff = await sign_in("karim")
     await staff.open("/broadcasts")
-    assert "19 شخصًا سيتلقّونه" in staff.text  # everyone but the one who opted out
+    assert "١٩ شخصًا سيتلقّونه" in staff.text  # everyone but the one who opted out
     count = await staff.download("/broadcasts/audience", kind="districts", values="thala")
-    assert count.json() == {"count": 11, "text": "11 شخصًا سيتلقّونه."}
+    assert count.json() == {"count": 11, "text": "١١ شخصًا سيتلقّونه."}
     nobody = await staff.download("/broadcasts/audience", kind="districts")
     assert nobody.json()["count"] == 0
 
@@ -53,7 +53,7 @@ async def test_a_coordinator_schedules_a_workshop_announcement_for_thala(
     assert WORKSHOP in staff.text
     audience = staff.page.text.split('id="preview-audience">', 1)[1].split("<", 1)[0]  # type: ignore[union-attr]
     assert audience.endswith(": تالة")
-    assert "11 شخصًا سيتلقّونه." in staff.text
+    assert "١١ شخصًا سيتلقّونه." in staff.text
     assert "الأربعاء" in staff.text  # 4 March 2026, 18:00 programme time
     scheduled = await staff.submit("/broadcasts", form)
     assert scheduled.url.path.startswith("/broadcasts/")

@@ -29,28 +29,28 @@ async def test_a_consultant_reads_the_priorities_of_the_whole_governorate_in_ara
     consultant = await sign_in("salma")
     page = await consultant.open("/priorities")
     assert page.status_code == 200
-    assert "9 مشاركين رتّبوا القطاعات" in consultant.text
+    assert "٩ مشاركين رتّبوا القطاعات" in consultant.text
     # Hand-computed (K = 3; index = points / (3 × respondents) × 100):
     # health 25 points of 27 -> 92.6, named by all 9.
     assert row_of(consultant, "sector-table", "health") == [
         "الصحة",
-        "92.6",
-        "100%",
-        "9",
-        "7",
-        "2",
-        "0",
+        "٩٢٫٦",
+        "١٠٠٪",
+        "٩",
+        "٧",
+        "٢",
+        "٠",
     ]
     assert row_of(consultant, "sector-table", "jobs_livelihoods")[:4] == [
         "التشغيل ومورد الرزق",
-        "48.1",
-        "78%",
-        "7",
+        "٤٨٫١",
+        "٧٨٪",
+        "٧",
     ]
-    assert row_of(consultant, "sector-table", "water_sanitation")[1] == "33.3"
-    assert row_of(consultant, "sector-table", "education")[1] == "22.2"
+    assert row_of(consultant, "sector-table", "water_sanitation")[1] == "٣٣٫٣"
+    assert row_of(consultant, "sector-table", "education")[1] == "٢٢٫٢"
     # Roads were named once: hidden.
-    assert "أقل من 5" in row_of(consultant, "sector-table", "roads_transport")[1]
+    assert "أقل من ٥" in row_of(consultant, "sector-table", "roads_transport")[1]
     # The chart draws one bar per shown sector, longest for health.
     assert page.text.count("<rect ") == 4
     assert 'aria-label="مؤشر الأولوية حسب القطاع"' in page.text
@@ -64,23 +64,23 @@ async def test_the_district_view_hides_groups_and_sectors_of_fewer_than_five(
     await staff.open("/priorities")
     district_table = staff.page.text.split('id="district-table"', 1)[1]  # type: ignore[union-attr]
     assert "تالة" in district_table and "سبيطلة" in district_table
-    assert "88.9" in district_table  # health in Thala: 16 of 18 points
-    assert "أقل من 5" in district_table  # Sbeitla has 3 respondents
+    assert "٨٨٫٩" in district_table  # health in Thala: 16 of 18 points
+    assert "أقل من ٥" in district_table  # Sbeitla has 3 respondents
 
     await staff.open("/priorities", district="thala")
-    assert "6 مشاركين رتّبوا القطاعات" in staff.text
-    assert row_of(staff, "sector-table", "health")[1] == "88.9"
-    assert row_of(staff, "sector-table", "water_sanitation")[1] == "50"
-    assert "أقل من 5" in row_of(staff, "sector-table", "jobs_livelihoods")[1]
+    assert "٦ مشاركين رتّبوا القطاعات" in staff.text
+    assert row_of(staff, "sector-table", "health")[1] == "٨٨٫٩"
+    assert row_of(staff, "sector-table", "water_sanitation")[1] == "٥٠"
+    assert "أقل من ٥" in row_of(staff, "sector-table", "jobs_livelihoods")[1]
 
     await staff.open("/priorities", district="sbeitla")
-    assert "أقل من 5 أشخاص" in staff.text
+    assert "أقل من ٥ أشخاص" in staff.text
     assert 'id="sector-table"' not in staff.page.text  # type: ignore[union-attr]
 
     await staff.open("/priorities", gender="male")  # only two men answered
-    assert "أقل من 5 أشخاص" in staff.text
+    assert "أقل من ٥ أشخاص" in staff.text
     await staff.open("/priorities", gender="female", age_group="25_34")
-    assert "7 مشاركين" in staff.text
+    assert "٧ مشاركين" in staff.text
 
 
 async def test_the_priorities_download_has_the_dashboards_figures(

@@ -60,7 +60,7 @@ async def test_an_admin_opens_a_login_for_a_new_colleague_who_then_signs_in(
     [
         ("username", "x", "يتكوّن اسم الدخول من ثلاثة أحرف"),
         ("username", "karim", "يوجد حساب بهذا الاسم"),
-        ("password", "short", "يجب أن تتكوّن كلمة المرور من 10 أحرف"),
+        ("password", "short", "يجب أن تتكوّن كلمة المرور من ١٠ أحرف"),
         ("confirm_password", "something-else", "كلمتا المرور غير متطابقتين"),
         ("telegram_id", "abc", "معرّف تيليغرام عدد موجب"),
     ],
@@ -195,7 +195,7 @@ async def test_the_audit_log_lists_sign_ins_and_filters_by_person_action_and_day
     admin = await sign_in("amina")
 
     await admin.open("/audit")
-    assert "3 قيود" in admin.text
+    assert "٣ قيود" in admin.text
     await admin.open("/audit", action="login_failed")
     assert "قيد واحد" in admin.text and "محاولة دخول فاشلة" in admin.text
     await admin.open("/audit", username="salma")

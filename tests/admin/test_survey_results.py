@@ -20,19 +20,19 @@ async def test_a_coordinator_reads_each_question_with_small_counts_hidden(
     await nine_residents_answer(site.db)
     staff = await sign_in("karim")
     page = await staff.open("/surveys")
-    assert "9 استمارات — " in staff.text
+    assert "٩ استمارات — " in staff.text
     district = page.text.split('id="q-district"', 1)[1].split("</section>", 1)[0]
-    assert 'data-choice="thala"><th scope="row">تالة</th><td class="num">6</td>' in district
-    sbeitla = 'data-choice="sbeitla"><th scope="row">سبيطلة</th><td class="num">أقل من 5</td>'
+    assert 'data-choice="thala"><th scope="row">تالة</th><td class="num">٦</td>' in district
+    sbeitla = 'data-choice="sbeitla"><th scope="row">سبيطلة</th><td class="num">أقل من ٥</td>'
     assert sbeitla in district
     gender = page.text.split('id="q-gender"', 1)[1].split("</section>", 1)[0]
-    assert '<td class="num">7</td>' in gender  # women
+    assert '<td class="num">٧</td>' in gender  # women
     assert "<svg" in gender  # a chart
     needs = page.text.split('id="q-specific_needs"', 1)[1].split("</section>", 1)[0]
     assert "في التنزيل فقط" in needs  # free text is not shown on the page
 
     await staff.open("/surveys", district="thala")
-    assert "6 استمارات" in staff.text
+    assert "٦ استمارات" in staff.text
 
 
 async def test_staff_download_the_answers_and_the_download_is_logged(

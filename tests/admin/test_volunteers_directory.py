@@ -83,7 +83,7 @@ async def test_a_staff_member_filters_volunteers_who_speak_french_in_thala_and_d
     assert "التدريس والدعم المدرسي، تنشيط الأطفال" in staff.text  # her skills, in Arabic
     assert "السبت، الأحد" in staff.text and "الفرنسية" in staff.text
     counts = page.text.split('id="volunteer-counts"', 1)[1].split("</ul>", 1)[0]
-    assert "<strong>2</strong>" in counts and "<strong>4</strong>" in counts
+    assert "<strong>٢</strong>" in counts and "<strong>٤</strong>" in counts
 
     response = await staff.download("/volunteers/export.csv", district="thala", language="fr")
     assert response.status_code == 200
@@ -151,7 +151,7 @@ async def test_the_counts_say_where_the_volunteers_are_and_what_they_can_do(
     staff = await sign_in("karim")
     page = await staff.open("/volunteers")
     by_district = page.text.split('id="counts-by-district"', 1)[1].split("</table>", 1)[0]
-    assert 'data-district="thala"' in by_district and '<td class="num">3</td>' in by_district
+    assert 'data-district="thala"' in by_district and '<td class="num">٣</td>' in by_district
     assert 'data-district="sbeitla"' in by_district
     by_skill = page.text.split('id="counts-by-skill"', 1)[1].split("</table>", 1)[0]
     assert by_skill.count("<tr data-skill=") == 6  # only the skills somebody has
@@ -255,8 +255,8 @@ async def test_the_demo_directory_holds_about_a_hundred_volunteers_on_two_pages(
     staff = await sign_in("karim")
     page = await staff.open("/volunteers")
     assert len(names_on(page.text)) == 50
-    assert "الصفحة 1 من 2" in staff.text
+    assert "الصفحة ١ من ٢" in staff.text
     counts = page.text.split('id="volunteer-counts"', 1)[1].split("</ul>", 1)[0]
-    assert "<strong>100</strong>" in counts
+    assert "<strong>١٠٠</strong>" in counts
     french_in_thala = await staff.open("/volunteers", district="thala", language="fr")
     assert 2 <= len(names_on(french_in_thala.text)) < 12

@@ -50,7 +50,7 @@ async def test_a_we_did_update_reaches_exactly_thala_s_participants_through_tele
         "key": "k1",
     }
     await karim.submit("/we-did", form)
-    assert "في طريقه إلى 5 من المقيمين المشاركين" in karim.text
+    assert "في طريقه إلى ٥ من المقيمين المشاركين" in karim.text
     await karim.submit("/we-did", form)  # the same form sent twice: nothing more
     async with site.db.reader() as s:
         [update] = await wedid.updates_for(s, "needs_survey")
@@ -88,7 +88,7 @@ async def test_a_we_did_update_reaches_exactly_thala_s_participants_through_tele
         [text] = received[user_id]
         assert text.startswith("📣 قلتم، فعلنا — تالة")
         assert "(✅ أُنجز): افتُتح المركز الصحي الجديد في تالة" in text
-        assert "أولويات منطقتك اليوم:" in text and "1. " in text
+        assert "أولويات منطقتك اليوم:" in text and "١. " in text
     [french] = received[FRENCH]
     assert "Vous avez dit, nous avons fait — Thala" in french and "centre de santé" in french
     for user_id in [OPTED_OUT, THALA_SILENT, *SBEITLA]:

@@ -102,7 +102,7 @@ async def test_a_freed_seat_reaches_the_first_in_line_through_telegram(
     await register(api, AMAL, "أمل بن صالح", "امرأة", "التسجيل")
     await shows(api, AMAL, "تم تسجيلك!")
     await register(api, SAMI, "سامي الحامدي", "رجل", "الانضمام إلى قائمة الانتظار")
-    await shows(api, SAMI, "أنت في قائمة الانتظار: رقم 1")
+    await shows(api, SAMI, "أنت في قائمة الانتظار: رقم ١")
 
     await say(api, AMAL, "/trainings")
     await press(api, AMAL, "تسجيلاتي")
