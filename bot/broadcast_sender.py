@@ -38,6 +38,7 @@ from bot.send_limiter import LocalSendLimiter, SendLimiter
 from storage import broadcasts, people
 from storage.broadcasts import Broadcast, Claimed, InDoubt, Progress
 from storage.db import Database
+from storage.files import FileStore, LocalFileStore
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,7 @@ class BroadcastSender:
         limiter: SendLimiter | None = None,
         config: SenderConfig | None = None,
         clock: Clock | None = None,
+        files: FileStore | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -129,6 +131,8 @@ class BroadcastSender:
         self.clock = clock or SystemClock()
         self.sent = 0  # messages this process delivered (for benchmarks and logs)
         self._broadcasts: dict[int, Broadcast] = {}
+        self._photos: dict[str, bytes] = {}
+        self.files = files if files is not None else LocalFileStore(settings.media_dir)
         self._shown: dict[int, tuple[str, float]] = {}
         self._work = asyncio.Event()
 
@@ -308,7 +312,20 @@ class BroadcastSender:
         buttons = buttons_for(broadcast)
         if broadcast.photo_file_id:
             return Photo(file_id=broadcast.photo_file_id, caption=broadcast.text, buttons=buttons)
+        if broadcast.photo_key:
+            data = await self._photo(broadcast.photo_key)
+            if data:
+                return Photo(data=data, caption=broadcast.text, buttons=buttons)
+            log.warning("broadcast %s: photo %s is missing", broadcast.id, broadcast.photo_key)
         return Text(broadcast.text, buttons)
+
+    async def _photo(self, key: str) -> bytes | None:
+        if key not in self._photos:
+            data = await self.files.get(key)
+            if data is None:
+                return None
+            self._photos[key] = data
+        return self._photos[key]
 
     # --- progress for the sender -----------------------------------------------------------
     async def show_progress(self, *, force: bool = False) -> None:

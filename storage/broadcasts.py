@@ -98,6 +98,9 @@ class Broadcast(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     text: Mapped[str] = mapped_column(Text)
     photo_file_id: Mapped[str] = mapped_column(String(255), default="")
+    # A photo uploaded in the admin ("you said, we did"): its key in the file store
+    # (storage.files), sent as bytes with the text as its caption.
+    photo_key: Mapped[str] = mapped_column(String(255), default="", server_default="")
     audience: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), default=BroadcastStatus.SCHEDULED.value)
     send_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -231,11 +234,12 @@ async def create_broadcast(
     audience: Audience,
     send_at: datetime,
     photo_file_id: str = "",
+    photo_key: str = "",
     request_key: str | None = None,
 ) -> Broadcast:
     """A scheduled broadcast (``send_at`` now or later). The same request_key gives back
     the same broadcast."""
-    limit = CAPTION_MAX_CHARS if photo_file_id else TEXT_MAX_CHARS
+    limit = CAPTION_MAX_CHARS if photo_file_id or photo_key else TEXT_MAX_CHARS
     if not text.strip() or len(text) > limit:
         raise ValueError(f"broadcast text must be 1-{limit} characters")
     audience_query(audience)  # raises on an unknown kind
@@ -249,6 +253,7 @@ async def create_broadcast(
         created_by=created_by,
         text=text,
         photo_file_id=photo_file_id,
+        photo_key=photo_key,
         audience=audience.as_json(),
         status=BroadcastStatus.SCHEDULED.value,
         send_at=send_at,

@@ -34,6 +34,8 @@ from storage.people import User
 from storage.surveys import ROUND_MAX, SurveyForm, SurveySubmission
 
 MAX_TEXT_CHARS = 600
+MAX_PHOTO_BYTES = 5 * 1024 * 1024  # Telegram takes photos up to 10 MB
+PHOTO_TYPES = {b"\xff\xd8\xff": ("jpg", "image/jpeg"), b"\x89PNG\r\n\x1a\n": ("png", "image/png")}
 LANGUAGES = ("ar", "en", "fr")
 AUDIENCE = "wedid"
 
@@ -68,6 +70,8 @@ class ProgrammeUpdate(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recipients: Mapped[int] = mapped_column(Integer, default=0)
+    # The optional photo staff attached (a JPEG or PNG in the file store, storage.files).
+    photo_key: Mapped[str] = mapped_column(String(255), default="", server_default="")
 
     def text(self, language: str) -> str:
         return {"ar": self.text_ar, "fr": self.text_fr}.get(language, self.text_en)
@@ -93,6 +97,16 @@ def participants(values: tuple[str, ...]) -> Select[Any]:
 
 
 broadcasts.add_audience_kind(AUDIENCE, participants)
+
+
+def photo_kind(data: bytes) -> tuple[str, str] | None:
+    """(extension, content type) of a JPEG or PNG, by its first bytes; None otherwise."""
+    return next((kind for magic, kind in PHOTO_TYPES.items() if data.startswith(magic)), None)
+
+
+def photo_key_for(update_id: int, data: bytes) -> str:
+    kind = photo_kind(data)
+    return f"wedid/{update_id}.{kind[0] if kind else 'bin'}"
 
 
 async def record(
@@ -161,6 +175,7 @@ async def announce(
             audience=audience,
             send_at=now,
             request_key=f"wedid:{update.id}:{language}",
+            photo_key=update.photo_key,
         )
         broadcast.progress_chat_id = None
         total += count

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from admin import web
@@ -20,12 +20,30 @@ from bot.handlers.wedid import STATUS_LABELS, update_message
 from bot.i18n import N_, _
 from bot.textinput import clean_text
 from storage import audit, priorities, wedid
+from storage.files import LocalFileStore
 from storage.people import StaffMember
 from storage.reference import list_districts
 
 router = APIRouter(prefix="/we-did")
 NAV = [web.NavItem("/we-did", N_("You said, we did"), Permission.SEND_BROADCASTS)]
 send_broadcasts = web.require(Permission.SEND_BROADCASTS)
+view_priorities = web.require(Permission.VIEW_PRIORITIES)
+
+
+async def _read_photo(upload: UploadFile | None) -> tuple[bytes, str]:
+    """The uploaded photo's bytes ('' when none was chosen) and the problem with it, if any."""
+    if upload is None or not upload.filename:
+        return b"", ""
+    data = await upload.read(wedid.MAX_PHOTO_BYTES + 1)
+    if not data:
+        return b"", ""
+    if len(data) > wedid.MAX_PHOTO_BYTES:
+        return b"", _("The photo is larger than %(n)s MB. Please choose a smaller one.") % {
+            "n": wedid.MAX_PHOTO_BYTES // (1024 * 1024)
+        }
+    if wedid.photo_kind(data) is None:
+        return b"", _("The photo must be a JPEG or PNG image.")
+    return data, ""
 
 
 def _sectors(live: LiveForm, language: str) -> list[tuple[str, str]]:
@@ -61,6 +79,7 @@ async def wedid_page(request: Request, user: web.StaffUser = Depends(send_broadc
         status_names={k.value: _(v) for k, v in STATUS_LABELS.items()},
         key=secrets.token_urlsafe(16),
         max_chars=wedid.MAX_TEXT_CHARS,
+        max_photo_mb=wedid.MAX_PHOTO_BYTES // (1024 * 1024),
     )
 
 
@@ -74,10 +93,15 @@ async def record_update(
     text_en: str = Form(""),
     text_fr: str = Form(""),
     key: str = Form(""),
+    photo: UploadFile | None = File(None),
     user: web.StaffUser = Depends(send_broadcasts),
 ) -> Response:
     app = web.state(request)
     live = await _live(request)
+    photo_data, photo_problem = await _read_photo(photo)
+    if photo_problem:
+        web.flash(request, photo_problem, "error")
+        return web.redirect("/we-did")
     texts = {
         lang: clean_text(value, wedid.MAX_TEXT_CHARS)
         for lang, value in (("ar", text_ar), ("en", text_en), ("fr", text_fr))
@@ -121,9 +145,22 @@ async def record_update(
             staff_id=user.id,
             now=app.clock.now(),
         )
+        if new and photo_data:
+            update.photo_key = wedid.photo_key_for(update.id, photo_data)
+            await LocalFileStore(app.settings.media_dir).put(
+                update.photo_key, photo_data, (wedid.photo_kind(photo_data) or ("", ""))[1]
+            )
         if new:
+            with_photo = bool(update.photo_key)
             messages = {
-                lang: update_message(update, live.form, lang, districts[district].name(lang), group)
+                lang: update_message(
+                    update,
+                    live.form,
+                    lang,
+                    districts[district].name(lang),
+                    group,
+                    as_caption=with_photo,
+                )
                 for lang in wedid.LANGUAGES
             }
             await wedid.announce(
@@ -150,3 +187,22 @@ async def record_update(
         "success",
     )
     return web.redirect("/we-did")
+
+
+@router.get("/{update_id}/photo")
+async def update_photo(
+    request: Request, update_id: int, user: web.StaffUser = Depends(view_priorities)
+) -> Response:
+    """The photo staff attached to an update (no personal data: what the programme did)."""
+    app = web.state(request)
+    async with app.db.reader() as s:
+        update = await s.get(wedid.ProgrammeUpdate, update_id)
+    data = (
+        await LocalFileStore(app.settings.media_dir).get(update.photo_key)
+        if (update is not None and update.photo_key)
+        else None
+    )
+    kind = wedid.photo_kind(data) if data else None
+    if data is None or kind is None:
+        return Response(status_code=404)
+    return Response(data, media_type=kind[1], headers={"Cache-Control": "private, max-age=3600"})

@@ -5,6 +5,7 @@ admin (*You said, we did*)."""
 
 from __future__ import annotations
 
+from bot.engine.replies import CAPTION_MAX_CHARS
 from bot.forms.model import Form
 from bot.handlers.priorities import group_lines, sector_labels
 from bot.i18n import N_, _, use_language
@@ -34,8 +35,11 @@ def update_message(
     language: str,
     district_name: str,
     group: PriorityGroup | None,
+    *,
+    as_caption: bool = False,
 ) -> str:
-    """What a participant of the district receives, in their language."""
+    """What a participant of the district receives, in their language; as a photo's caption
+    it keeps within Telegram's 1,024 characters (the ranking goes first, then the thanks)."""
     with use_language(language):
         labels = sector_labels(form, form.priority_question, language)
         lines = [
@@ -45,8 +49,11 @@ def update_message(
         ]
         if group is not None:
             lines += ["", _("Your district's priorities today:"), *group_lines(group, labels, 3)]
-        lines += ["", _("Thank you for taking part in the survey.")]
-        return "\n".join(lines)
+        thanks = ["", _("Thank you for taking part in the survey.")]
+        text = "\n".join(lines + thanks)
+        if as_caption and len(text) > CAPTION_MAX_CHARS:
+            text = "\n".join(lines[:3] + thanks)
+        return text[:CAPTION_MAX_CHARS] if as_caption else text
 
 
 def updates_lines(updates: list[ProgrammeUpdate], form: Form, language: str) -> list[str]:
