@@ -89,3 +89,29 @@ async def test_staff_answer_from_the_bot_and_a_stale_answer_is_refused(
     assert "M-٠٠٠٠٢ · ⚠️ شكوى · تالة" in amina.buttons()
     await amina.press("M-٠٠٠٠٢ · ⚠️ شكوى · تالة")
     assert amina.said("من مقيم مجهول الهوية") and not amina.said("Amal")
+
+
+async def test_staff_answering_a_case_another_staff_just_closed_sends_nothing(
+    engine: Engine, any_db: Database
+) -> None:
+    await _writes(engine, AMAL, confidential=False)
+    karim = Chat(engine, user_id=KARIM, language="ar")
+    await karim.send("/inbox")
+    await karim.press("M-٠٠٠٠١ · ⚠️ شكوى · تالة")
+    await karim.press("✍️ الرد")
+    await karim.send_sticker()  # not a text: asked again, nothing sent
+    assert karim.said("يُرجى كتابة رد من حرف واحد إلى ٣٥٠٠ حرف.")
+    await karim.send("\u200f \u200e")  # an empty answer
+    assert karim.said("يُرجى كتابة رد من حرف واحد إلى ٣٥٠٠ حرف.")
+
+    amina = Chat(engine, user_id=AMINA, language="ar")  # meanwhile Amina closes the case
+    await amina.send("/inbox")
+    await amina.press("M-٠٠٠٠١ · ⚠️ شكوى · تالة")
+    await amina.press("✅ إغلاق")
+    assert amina.said("تم إغلاق الحالة")
+
+    await karim.send("سنتصل بالشركة اليوم.")
+    assert karim.said("لم يُرسَل أي شيء") or karim.said("هذه الحالة مغلقة بالفعل.")
+    async with any_db.reader() as s:
+        texts = list(await s.scalars(select(Broadcast.text)))
+    assert len(texts) == 1 and "سنتصل بالشركة" not in texts[0]  # only the closing message

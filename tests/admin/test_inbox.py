@@ -199,3 +199,19 @@ async def test_staff_manage_canned_replies_in_three_languages(
     assert "حُذف الرد الجاهز." in karim.text and "بعد غد" not in karim.text
     salma = await sign_in("salma")
     assert (await salma.open("/inbox/canned")).status_code == 403
+
+
+async def test_an_empty_or_too_long_answer_from_the_inbox_is_refused_and_nothing_is_sent(
+    site: AdminSite, sign_in: SignIn, make_engine: EngineFactory
+) -> None:
+    engine = make_engine(site.db, clock=site.clock)
+    await _complaint(engine, AMAL, "لا يوجد ماء منذ ثلاثة أيام.", confidential=False)
+    karim = await sign_in("karim")
+    for text in ("", "   \u200f ", "ب" * 5000):
+        await karim.open("/inbox/1")
+        await karim.submit("/inbox/1/reply", {"text": text, "version": "0"})
+        assert "اكتب ردًّا من حرف واحد إلى ٣٥٠٠ حرف." in karim.text
+    async with site.db.reader() as s:
+        assert await s.scalar(select(Broadcast.id)) is None  # nothing on its way
+        case = await s.get(Case, 1)
+    assert case is not None and case.status == "new" and case.version == 0
