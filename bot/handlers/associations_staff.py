@@ -9,7 +9,7 @@ from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.keyboards import column
 from bot.engine.registry import Command, Registry
-from bot.formatting import format_number
+from bot.formatting import format_number, format_percent_figure
 from bot.i18n import N_, _, current_language
 from storage import associations, reference
 from storage.people import Role, role_at_least
@@ -70,7 +70,8 @@ async def association_button(ctx: Context, args: tuple[str, ...]) -> None:
         lines += ["", _("Capacity self-assessment:")]
         for row in latest[1]:
             lines.append(
-                f"{bar(row.percent)} {format_number(row.percent)}% — {domain_label(row.domain)}"
+                f"{bar(row.percent)} {format_percent_figure(row.percent)}"
+                f" — {domain_label(row.domain)}"
             )
     ctx.say("\n".join(lines))
 
