@@ -20,7 +20,6 @@ from bot.handlers.wedid import STATUS_LABELS, update_message
 from bot.i18n import N_, _
 from bot.textinput import clean_text
 from storage import audit, priorities, wedid
-from storage.files import LocalFileStore
 from storage.people import StaffMember
 from storage.reference import list_districts
 
@@ -147,7 +146,7 @@ async def record_update(
         )
         if new and photo_data:
             update.photo_key = wedid.photo_key_for(update.id, photo_data)
-            await LocalFileStore(app.settings.media_dir).put(
+            await app.files.put(
                 update.photo_key, photo_data, (wedid.photo_kind(photo_data) or ("", ""))[1]
             )
         if new:
@@ -198,9 +197,7 @@ async def update_photo(
     async with app.db.reader() as s:
         update = await s.get(wedid.ProgrammeUpdate, update_id)
     data = (
-        await LocalFileStore(app.settings.media_dir).get(update.photo_key)
-        if (update is not None and update.photo_key)
-        else None
+        await app.files.get(update.photo_key) if (update is not None and update.photo_key) else None
     )
     kind = wedid.photo_kind(data) if data else None
     if data is None or kind is None:
