@@ -103,7 +103,7 @@ def format_percent_figure(percent: float | int, language: str | None = None) -> 
     return f"{format_number(percent, lang)}%"
 
 
-def display_value(value: object, spec: str = "") -> str:
+def display_value(value: object, spec: str = "", language: str | None = None) -> str:
     """One value put into a translated text: numbers in the reader's digits, the rest as is."""
     text = format(value, spec)
-    return display_digits(text) if is_number(value) else text
+    return display_digits(text, language) if is_number(value) else text

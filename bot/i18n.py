@@ -83,13 +83,15 @@ def use_language(language: str) -> Iterator[None]:
 
 
 class _DisplayFormatter(string.Formatter):
+    def __init__(self, language: str) -> None:
+        self.language = language
+
     def format_field(self, value: object, format_spec: str) -> str:
         from bot.formatting import display_value
 
-        return display_value(value, format_spec)
+        return display_value(value, format_spec, self.language)
 
 
-_DISPLAY_FORMATTER = _DisplayFormatter()
 # Digits a translation writes itself ('أقل من 5'), not those of its placeholders ({n}, %(k1)s).
 _LITERAL_DIGITS = re.compile(r"(\{[^{}]*\}|%\([^)]*\)[a-z]|%[a-z%])|([0-9]+)")
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -103,16 +105,16 @@ class Translated(str):
     or a rank never needs wrapping by hand; strings (names, codes, phone numbers as typed)
     go in unchanged."""
 
-    __slots__ = ()
+    language: str  # the language it was translated into (whose digits its numbers take)
 
     def format(self, *args: object, **kwargs: object) -> str:
-        return _DISPLAY_FORMATTER.vformat(str(self), args, kwargs)
+        return _DisplayFormatter(self.language).vformat(str(self), args, kwargs)
 
     def __mod__(self, values: object) -> str:
         from bot.formatting import display_value, is_number
 
         def shown(value: object) -> object:
-            return display_value(value) if is_number(value) else value
+            return display_value(value, "", self.language) if is_number(value) else value
 
         if isinstance(values, Mapping):
             template = _NAMED_INTEGER.sub(r"%(\1)s", str(self))
@@ -148,7 +150,9 @@ def _translated(text: str, language: str) -> Translated:
         text = _LITERAL_DIGITS.sub(
             lambda m: m.group(1) or m.group(2).translate(_ARABIC_INDIC), text
         )
-    return Translated(text)
+    translated = Translated(text)
+    translated.language = language
+    return translated
 
 
 def _(message: str) -> str:

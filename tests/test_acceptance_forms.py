@@ -131,7 +131,10 @@ class Interview:
         await self.chat.send(text.translate(ARABIC_DIGITS) if self.lang == "ar" else text)
 
     async def press(self, label: str) -> None:
+        """A button by its label; numbers as the reader sees them (Arabic-Indic in Arabic)."""
         buttons = self.chat.buttons()
+        if self.lang == "ar" and label.isascii() and label.isdigit():
+            label = label.translate(ARABIC_DIGITS)
         for shown in (label, f"• {label}", f"✅ {label}"):
             if shown in buttons:
                 await self.chat.press(shown)
@@ -207,7 +210,7 @@ async def msna_household(iv: Interview) -> Expected:
         20, "A household has between 1 and 15 people.", "يتراوح عدد أفراد الأسرة بين 1 و15 شخصًا."
     )
     await iv.number(2)
-    iv.sees("Member 1 of 2", "الفرد 1 من 2")
+    iv.sees("Member 1 of 2", "الفرد ١ من ٢")
     await iv.type("Amal", "أمل")
     iv.sees("Is Amal male or female?", "هل أمل ذكر أم أنثى؟")
     await iv.choose("sex", "female")
@@ -219,7 +222,7 @@ async def msna_household(iv: Interview) -> Expected:
     await iv.number(34)
     iv.sees("Highest level of education Amal completed?", "ما أعلى مستوى تعليمي أتمّه أمل؟")
     await iv.choose("edu", "secondary")
-    iv.sees("Member 2 of 2", "الفرد 2 من 2")
+    iv.sees("Member 2 of 2", "الفرد ٢ من ٢")
     await iv.back()  # across the instances: the first member's education, kept
     iv.sees("Highest level of education Amal completed?", "ما أعلى مستوى تعليمي أتمّه أمل؟")
     await iv.choose("edu", "secondary")
@@ -527,7 +530,7 @@ async def youth_skills(iv: Interview) -> Expected:
 async def market_prices(iv: Interview) -> Expected:
     await iv.type("Souk El Jomaa", "سوق الجمعة")
     await iv.tick("item", "bread", "oil", "lentils")
-    iv.sees("Item 1 of 3", "المادة 1 من 3")
+    iv.sees("Item 1 of 3", "المادة ١ من ٣")
     iv.sees("Price of Bread", "سعر الخبز")
     await iv.refused(
         0, "A price above 0 and at most 200 dinars.", "سعر أكبر من 0 ولا يتجاوز 200 دينار."
@@ -542,7 +545,7 @@ async def market_prices(iv: Interview) -> Expected:
     iv.sees("Price of Vegetable oil", "سعر الزيت النباتي")
     await iv.keep()
     await iv.press("3")
-    iv.sees("Item 3 of 3", "المادة 3 من 3")
+    iv.sees("Item 3 of 3", "المادة ٣ من ٣")
     iv.sees("Price of Lentils", "سعر العدس")
     await iv.number(3.8)
     await iv.press("2")
@@ -550,7 +553,7 @@ async def market_prices(iv: Interview) -> Expected:
     await iv.press(iv.ui("✏️ Change an answer"))
     await iv.press("2")
     await iv.tick("item", "tomatoes")
-    iv.sees("Item 4 of 4", "المادة 4 من 4")
+    iv.sees("Item 4 of 4", "المادة ٤ من ٤")
     iv.sees("Price of Tomatoes", "سعر الطماطم")
     await iv.number(1.5)
     await iv.press("4")

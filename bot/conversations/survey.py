@@ -258,7 +258,8 @@ def _megabytes(size: int) -> str:
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+    """A range's bound or step as the reader writes digits ('5', '٥', '2.5', '٢.٥')."""
+    return display_digits(str(int(value)) if float(value).is_integer() else str(value))
 
 
 def instruction(question: Question, run: Run, pending: list[str]) -> str:

@@ -57,11 +57,11 @@ async def test_a_coordinator_reads_this_weeks_sessions_and_free_slots(
     calendar = staff.text
     assert "سلوى الهمامي" in calendar and "منير العيادي" in calendar
     assert "رفيق المستشار" in calendar
-    assert "09:00–10:00" in calendar and "10:15–11:15" in calendar
+    assert "٠٩:٠٠–١٠:٠٠" in calendar and "١٠:١٥–١١:١٥" in calendar
     # Tuesday: 10:15 and 11:30 are still free; Thursday: 09:00.
     page = staff.page.text  # type: ignore[union-attr]
     tuesday = page.split('data-day="2026-03-03"', 1)[1].split("</section>", 1)[0]
-    assert "فترتان متاحتان" in tuesday and "10:15" in tuesday and "11:30" in tuesday
+    assert "فترتان متاحتان" in tuesday and "١٠:١٥" in tuesday and "١١:٣٠" in tuesday
     thursday = page.split('data-day="2026-03-05"', 1)[1].split("</section>", 1)[0]
     assert "فترة متاحة واحدة" in thursday
     # Last week's session is not in this week.
