@@ -567,7 +567,8 @@ class Turn:
             )
         if kind == Kind.RANK:
             return "  ".join(
-                f"{format_number(n, self.lang)}. {self.run.render(self.run.choice_label(question.name, v), question)}"
+                f"{format_number(n, self.lang)}. "
+                f"{self.run.render(self.run.choice_label(question.name, v), question)}"
                 for n, v in enumerate(selected_values(value), start=1)
             )
         if kind == Kind.DATE:
