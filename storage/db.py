@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
@@ -55,6 +56,13 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._after_commit: list[AfterCommit] = []
         self.closed = False
+        # Only the task handling the update joins it: a task or thread started meanwhile
+        # (APScheduler's, a chart drawn in a thread) inherits the context variable but
+        # must keep its own transactions, or it would write into this one after its end.
+        self._task = asyncio.current_task()
+
+    def joinable(self) -> bool:
+        return not self.closed and asyncio.current_task() is self._task
 
     @property
     def begun(self) -> bool:
@@ -81,7 +89,9 @@ class UnitOfWork:
         self._after_commit.append(action)
 
     async def commit(self) -> None:
+        """Commit, end the unit, then run what waited for the commit (outside the unit)."""
         session, self._session = self._session, None
+        self.closed = True
         if session is not None:
             try:
                 await session.commit()
@@ -197,7 +207,7 @@ class Database:
 
     def _current_unit(self) -> UnitOfWork | None:
         unit = _current_unit.get()
-        return unit if unit is not None and unit.db is self and not unit.closed else None
+        return unit if unit is not None and unit.db is self and unit.joinable() else None
 
     def reader(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A session to read with: the update's own once it has written something (so it
