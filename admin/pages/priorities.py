@@ -22,7 +22,7 @@ from bot.formatting import format_number
 from bot.forms.model import Form
 from bot.forms.store import LiveForm, load_form
 from bot.handlers.wedid import STATUS_LABELS
-from bot.i18n import N_, _, is_rtl
+from bot.i18n import N_, _, is_rtl, use_digits
 from storage import priorities, surveys, wedid
 from storage.reference import list_districts
 
@@ -266,49 +266,53 @@ async def priorities_csv(
         )
     if dashboard is None:
         raise HTTPException(status_code=404)
-    report = dashboard.report
-    ranks = [_("Ranked #%(rank)s") % {"rank": r} for r in range(1, report.max_rank + 1)]
-    header = [
-        _("District"),
-        _("Respondents"),
-        _("Sector"),
-        _("Priority index"),
-        _("Share of respondents (%)"),
-        _("Respondents naming it"),
-        *ranks,
-    ]
-    rows: list[Sequence[exports.Cell]] = []
-    groups = (
-        [report.overall, *report.districts] if not dashboard.query.district else [report.overall]
-    )
-    for group in groups:
-        place = (
-            dashboard.district_names.get(group.district_code, group.district_code)
-            if group.district_code
-            else _("All districts")
+    # A spreadsheet is data: its words and figures keep 0-9 in every language.
+    with use_digits(latin=True):
+        report = dashboard.report
+        ranks = [_("Ranked #%(rank)s") % {"rank": r} for r in range(1, report.max_rank + 1)]
+        header = [
+            _("District"),
+            _("Respondents"),
+            _("Sector"),
+            _("Priority index"),
+            _("Share of respondents (%)"),
+            _("Respondents naming it"),
+            *ranks,
+        ]
+        rows: list[Sequence[exports.Cell]] = []
+        groups = (
+            [report.overall, *report.districts]
+            if not dashboard.query.district
+            else [report.overall]
         )
-        if group.suppressed:
-            rows.append([place, _("fewer than 5"), "", "", "", "", *[""] * report.max_rank])
-            continue
-        for sector in group.sectors:
-            name = dashboard.sector_names.get(sector.code, sector.code)
-            if sector.suppressed:
-                rows.append(
-                    [place, group.respondents, name, _("hidden"), "", _("fewer than 5")]
-                    + [""] * report.max_rank
-                )
-                continue
-            share = round(100 * (sector.share or 0), 1)
-            rows.append(
-                [
-                    place,
-                    group.respondents,
-                    name,
-                    sector.index,
-                    share,
-                    sector.naming,
-                    *(sector.rank_counts or ()),
-                ]
+        for group in groups:
+            place = (
+                dashboard.district_names.get(group.district_code, group.district_code)
+                if group.district_code
+                else _("All districts")
             )
+            if group.suppressed:
+                rows.append([place, _("fewer than 5"), "", "", "", "", *[""] * report.max_rank])
+                continue
+            for sector in group.sectors:
+                name = dashboard.sector_names.get(sector.code, sector.code)
+                if sector.suppressed:
+                    rows.append(
+                        [place, group.respondents, name, _("hidden"), "", _("fewer than 5")]
+                        + [""] * report.max_rank
+                    )
+                    continue
+                share = round(100 * (sector.share or 0), 1)
+                rows.append(
+                    [
+                        place,
+                        group.respondents,
+                        name,
+                        sector.index,
+                        share,
+                        sector.naming,
+                        *(sector.rank_counts or ()),
+                    ]
+                )
     filename = f"priorities-{report.form_id}.csv"
     return exports.download(exports.csv_bytes(header, rows), filename, exports.CSV_TYPE)

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import io
 import re
+
+from openpyxl import load_workbook
 
 from admin.app import create_app
 from tests.admin.conftest import PASSWORDS, SECRET, SignIn
 from tests.admin.support import AdminSite, StaffClient
+from tests.admin.surveydata import nine_residents_answer
 from tests.admin.test_me_report import seed_programme_2025
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat
@@ -76,3 +80,28 @@ async def test_with_latin_digits_kept_the_arabic_pages_show_0_to_9(
         assert "M-00001" in staff.text
     finally:
         await staff.close()
+
+
+async def test_spreadsheets_downloaded_from_the_arabic_pages_keep_latin_digits(
+    site: AdminSite, sign_in: SignIn
+) -> None:
+    await seed_programme_2025(site.db)
+    await nine_residents_answer(site.db)
+    staff = await sign_in("amina")
+    priorities = await staff.download("/priorities/export.csv")
+    assert priorities.status_code == 200
+    text = priorities.content.decode("utf-8-sig")
+    assert "المرتبة 1" in text and "أقل من 5" in text and not ARABIC_INDIC_DIGIT.search(text)
+    report = await staff.download(
+        "/report/report.xlsx", **{"from": "2025-01-01", "to": "2025-12-31"}
+    )
+    assert report.status_code == 200
+    workbook = load_workbook(io.BytesIO(report.content))
+    cells = [
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
+    assert cells and not [c for c in cells if ARABIC_INDIC_DIGIT.search(c)]
