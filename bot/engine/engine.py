@@ -101,8 +101,12 @@ class Engine:
         outgoing, session = await self._run(event, loaded, unit)
         store = self.services.store
         if session is None:  # the session was dropped (/delete)
-            await store.delete(event.chat_id)
-            await unit.commit()
+            if self._store_shares_the_unit():
+                await store.delete(event.chat_id)
+                await unit.commit()
+            else:  # the erasure is committed before the session elsewhere goes
+                await unit.commit()
+                await store.delete(event.chat_id)
             return outgoing
         expected = loaded.version if loaded is not None else 0
         if self._store_shares_the_unit():
