@@ -442,7 +442,7 @@ class Turn:
         if not run.is_required(question) and question.kind not in (Kind.NOTE, Kind.ACKNOWLEDGE):
             lines.append(_("(optional)"))
         text = "\n".join(lines)
-        buttons = self._buttons(question)
+        buttons = self._buttons(question, searched)
         if question.kind == Kind.GEOPOINT or question.kind in LINE_KINDS:
             # Telegram shows either inline buttons or a reply keyboard on one message.
             ctx.say(text, keyboard=[[KeyboardButton(_("📍 Send my location"), request="location")]])
@@ -463,8 +463,12 @@ class Turn:
             )
         return lines
 
-    def _buttons(self, question: Question) -> list[list[Button]]:
+    def _buttons(self, question: Question, searched: bool | None = None) -> list[list[Button]]:
+        """The question's buttons; ``searched``: whether its list is typed-to-search, when the
+        caller already knows (it is worked out from the filtered choices)."""
         ctx, run = self.ctx, self.run
+        if searched is None:
+            searched = survey_search.searchable(self, question)
         layout: list[list[Button]] = []
         everything = list(self.form.choices_of(question))
         index_of = {c.name: i for i, c in enumerate(everything)}
@@ -536,7 +540,7 @@ class Turn:
             nav.append(ctx.button(_("◀ Back"), "back"))
         if (
             existing
-            and (not question.has_choices or survey_search.searchable(self, question))
+            and (not question.has_choices or searched)
             and question.kind
             not in (
                 Kind.NOTE,
@@ -637,6 +641,25 @@ class Turn:
             if q.kind in ANSWERED_KINDS and q.kind != Kind.ACKNOWLEDGE
         ]
 
+    def welcome(self) -> str:
+        """The words that head a survey's first question (rebuilt from the draft rather than
+        kept in the session)."""
+        parts = [
+            _(
+                "Thank you for taking part! You can go back at any time, and check "
+                "every answer before sending."
+            )
+        ]
+        district_question = self.form.role_question("district")
+        if district_question is not None and district_question.name in self.draft["prefilled"]:
+            parts.append(
+                _("District: {district} (from your link; you can change it at the end).").format(
+                    district=self.show(district_question)
+                )
+            )
+        parts.append(_("You can stop with /menu and come back later: your answers are kept."))
+        return "\n\n".join(parts)
+
     def summary(self) -> list[str]:
         lines = []
         for n, question in enumerate(self.review_items(), start=1):
@@ -725,8 +748,10 @@ class Turn:
         self.set_pending([])
         label = self.run.render(question.text(self.lang))
         intro = self.draft.pop("intro", None)
-        if intro and intro[0] == question.name:
-            label = f"{intro[1]}\n\n{label}"
+        if isinstance(intro, list):  # a survey begun before the welcome was derived
+            intro = intro[0]
+        if intro == question.name:
+            label = f"{self.welcome()}\n\n{label}"
         if pressed:
             self.ctx.edit(f"{label}\n➜ {self.show(question)}")
         return True
@@ -763,31 +788,16 @@ class SurveyConversation(Conversation):
         ctx.state["d"] = draft
         ctx.step = "ask"
         turn = Turn(ctx, draft, live.form)
-        intro = [
-            _(
-                "Thank you for taking part! You can go back at any time, and check "
-                "every answer before sending."
-            )
-        ]
-        district = kwargs.get("district")
-        district_question = live.form.role_question("district")
-        if district and district_question and draft["answers"].get(district_question.name):
-            intro.append(
-                _("District: {district} (from your link; you can change it at the end).").format(
-                    district=turn.show(district_question)
-                )
-            )
-        intro.append(_("You can stop with /menu and come back later: your answers are kept."))
         first = turn.run.next_after(None)
         while first is not None and first.name in draft["prefilled"]:
             first = turn.run.next_after(first.name)
         # One message, not two: the welcome heads the first question (and stays above it
         # when its answer is shown), so the resident's phone gets one notification.
         if first is None:
-            turn.review(notice="\n\n".join(intro))
+            turn.review(notice=turn.welcome())
         else:
-            draft["intro"] = [first.name, "\n\n".join(intro)]
-            turn.ask(first, notice="\n\n".join(intro))
+            draft["intro"] = first.name  # the question the welcome heads, until answered
+            turn.ask(first, notice=turn.welcome())
 
     def _new_draft(self, ctx: Context, live: LiveForm, kwargs: dict[str, Any]) -> dict[str, Any]:
         form = live.form
