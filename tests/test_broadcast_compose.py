@@ -85,7 +85,7 @@ async def test_a_photo_with_a_caption_to_french_speakers_tomorrow_morning(
     await nadia.press("Français")
     await nadia.press(nadia.buttons()[-2])  # done
     assert any(r["kind"] == "photo" for r in nadia.last)
-    assert nadia.said("5")
+    assert nadia.said("٥")  # how many will receive it, in Arabic digits
     await nadia.press(nadia.buttons()[1])  # send later
     await nadia.send("٢٠٢٦-١٢-٠٢ ٠٩:٣٠")  # typed with Arabic-Indic digits
     assert all(ARABIC.search(t) for t in nadia.texts)

@@ -24,6 +24,8 @@ from tests.browser.conftest import (
     sign_in,
 )
 
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
 
 def test_an_admin_signs_in_in_arabic_and_switches_to_english(page: Any) -> None:
     page.goto("/")
@@ -95,7 +97,7 @@ def test_a_staff_member_reads_the_priorities_dashboard_in_arabic_then_english(
     assert page.inner_text("h1") == "أولويات المجتمع"
     report = _priority_report(admin_server)
     assert report.overall.respondents == RESIDENT_COUNT
-    assert page.inner_text("#respondents") == "400 مشارك رتّبوا القطاعات."
+    assert page.inner_text("#respondents") == "٤٠٠ مشارك رتّبوا القطاعات."
     first = page.locator("#sector-table tbody tr").first
     top = report.overall.sectors[0]
     assert first.get_attribute("data-sector") == top.code
@@ -108,7 +110,8 @@ def test_a_staff_member_reads_the_priorities_dashboard_in_arabic_then_english(
     page.select_option("select[name=district]", "thala")
     page.click("#priority-filters button[type=submit]")
     thala = _priority_report(admin_server, district="thala")
-    assert page.inner_text("#respondents") == f"{thala.overall.respondents} مشاركًا رتّبوا القطاعات."
+    thala_count = str(thala.overall.respondents).translate(ARABIC_INDIC)
+    assert page.inner_text("#respondents") == f"{thala_count} مشاركًا رتّبوا القطاعات."
     assert "district=thala" in page.url
 
     page.click("nav.languages >> text=English")
@@ -126,7 +129,7 @@ def test_a_staff_member_downloads_the_survey_answers_and_the_admin_sees_it_logge
 ) -> None:
     sign_in(page, STAFF_LOGIN)
     page.click("nav.main >> text=نتائج الاستبيانات")
-    assert page.inner_text("#submissions").startswith("400 استمارة")
+    assert page.inner_text("#submissions").startswith("٤٠٠ استمارة")
     with page.expect_download() as download_info:
         page.click("#export-xlsx")
     download = download_info.value
@@ -150,7 +153,7 @@ def test_a_staff_member_downloads_the_survey_answers_and_the_admin_sees_it_logge
         row = admin_page.locator("table.data tbody tr").first
         assert "karim" in row.inner_text()
         assert "survey_submissions:needs_survey" in row.inner_text()
-        assert "400" in row.inner_text()
+        assert "٤٠٠" in row.inner_text()  # records exported, in the Arabic page's digits
     finally:
         admin_context.close()
 
@@ -168,7 +171,7 @@ def test_a_staff_member_schedules_a_broadcast_with_a_live_audience_count(
     assert expected > 0
     page.wait_for_function(
         "text => document.getElementById('audience-count').textContent.includes(text)",
-        arg=f"{expected} ",
+        arg=f"{str(expected).translate(ARABIC_INDIC)} ",
     )
     assert page.inner_text("#audience-count") != everyone
     tomorrow = (datetime.now(ZoneInfo("Africa/Tunis")) + timedelta(days=1)).date()

@@ -60,7 +60,8 @@ def _queued_answers(server: AdminServer) -> list[str]:
 def test_a_staff_member_answers_a_complaint_from_the_arabic_inbox(
     page: Any, admin_server: AdminServer
 ) -> None:
-    reference = _file_a_complaint(admin_server)
+    # The reference as the Arabic page and the Arabic resident read it: M-٠٠٠٠١.
+    reference = _file_a_complaint(admin_server).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     sign_in(page, STAFF_LOGIN)
     page.click("nav.main >> text=صندوق الرسائل")
     assert page.inner_text("h1") == "صندوق الرسائل: ما يكتبه المقيمون إلى البرنامج"
