@@ -137,7 +137,7 @@ async def test_an_arabic_resident_is_told_in_arabic_when_a_file_is_too_big(
     too_big = translate(
         "ar", "This file is too big ({size} MB). Please send one of at most {most} MB."
     )
-    assert chat.said(too_big.format(size="2", most="1"))
+    assert chat.said(too_big.format(size="٢", most="١"))  # sizes in Arabic-Indic digits
     await chat.send_document("scan.pdf", PDF, 900_000)
     await chat.press(translate("ar", "Skip ⏭"))
     await chat.press(translate("ar", "✅ Send my answers"))
