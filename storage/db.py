@@ -125,7 +125,8 @@ _current_unit: ContextVar[UnitOfWork | None] = ContextVar("musharaka_unit_of_wor
 
 @contextmanager
 def unit_of_work(unit: UnitOfWork) -> Iterator[UnitOfWork]:
-    """Make ``unit`` the current one for the code (and the tasks it starts) inside."""
+    """Make ``unit`` the current one for the code inside (tasks it starts inherit the
+    variable but not the unit: see ``UnitOfWork.joinable``)."""
     token = _current_unit.set(unit)
     try:
         yield unit
