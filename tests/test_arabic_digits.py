@@ -5,21 +5,19 @@ keeps Latin digits (MUSHARAKA_LATIN_DIGITS); English and French readers always s
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.demo_data import DEMO_CONSULTANT_TELEGRAM_ID, seed_reference, seed_staff
 from bot.engine.clock import FixedClock
-from bot.forms.store import ensure_shipped_form
 from bot.i18n import translate
-from storage import surveys
 from storage.db import Database
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat
 from tests.support.consultations import MONDAY_MORNING, hm, make_consultant
 from tests.support.training_data import button_containing, make_session
+from tests.test_priorities_in_the_bot import answers_from
 
 LATIN_DIGIT = re.compile(r"[0-9]")
 ARABIC_INDIC_DIGIT = re.compile(r"[٠-٩]")
@@ -45,30 +43,6 @@ def with_latin_digits(chat: Chat) -> list[str]:
     return [text for text in everything_shown(chat) if LATIN_DIGIT.search(text)]
 
 
-async def others_answered(db: Database, district: str, rankings: list[str]) -> None:
-    live = await ensure_shipped_form(db, "needs_survey")
-    assert live is not None
-    async with db.transaction() as s:
-        for ranking in rankings:
-            await surveys.submit(
-                s,
-                surveys.NewSubmission(
-                    uuid=str(uuid.uuid4()),
-                    form_pk=live.stored.pk,
-                    version_pk=live.stored.version_pk,
-                    round=live.round,
-                    respondent_id=None,
-                    one_per_resident=False,
-                    answers=[
-                        ("district", "select_one", district),
-                        ("top_sectors", "rank", ranking),
-                    ],
-                    district_code=district,
-                    gender="female",
-                ),
-            )
-
-
 async def answer_the_needs_survey(chat: Chat, language: str) -> None:
     await chat.onboard(language)
     await chat.send("/menu")
@@ -90,7 +64,7 @@ async def answer_the_needs_survey(chat: Chat, language: str) -> None:
 async def survey_db(sqlite_db: Database) -> Database:
     await seed_staff(sqlite_db)
     first_district = "thala"
-    await others_answered(sqlite_db, first_district, ["water_sanitation health"] * 12)
+    await answers_from(sqlite_db, first_district, ["water_sanitation health"] * 12, "female")
     return sqlite_db
 
 

@@ -25,8 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import web
-from admin.pages.priorities import survey_rounds
-from admin.pages.surveys import _live_forms, _pick, _round_choice
+from admin.pages.surveys import _live_forms, _pick, round_selection
 from admin.permissions import Permission
 from admin.submission_status import STAGE_LABELS, PushView, push_view, stage_counts
 from bot.forms import media as media_answers
@@ -232,10 +231,7 @@ async def submissions_page(
         if not forms:
             return web.render(request, "survey_submissions.html", live=None)
         live = _pick(forms, form)
-        rounds = await survey_rounds(s, live.stored.pk)
-        if live.round not in rounds:
-            rounds.append(live.round)
-        shown_round, round_filter = _round_choice(round_, live, rounds)
+        rounds, shown_round, round_filter = await round_selection(s, live, round_)
         linked = live.stored.pk in await pushes.linked_forms(s, [live.stored.pk])
         stage = PushStage(push) if linked and push in set(PushStage) else None
         where = [surveys.SurveySubmission.form_pk == live.stored.pk]

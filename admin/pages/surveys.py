@@ -226,6 +226,17 @@ def _round_choice(value: str, live: LiveForm, rounds: list[str]) -> tuple[str, s
     return live.round, live.round
 
 
+async def round_selection(
+    s: AsyncSession, live: LiveForm, value: str
+) -> tuple[list[str], str, str | None]:
+    """The rounds a page offers (the live one always among them), the one it shows and the
+    one it filters on (None: every round)."""
+    rounds = await survey_rounds(s, live.stored.pk)
+    if live.round not in rounds:
+        rounds.append(live.round)
+    return (rounds, *_round_choice(value, live, rounds))
+
+
 @router.get("")
 async def results_page(
     request: Request,
@@ -240,10 +251,7 @@ async def results_page(
         if not forms:
             return web.render(request, "surveys.html", live=None)
         live = _pick(forms, form)
-        rounds = await survey_rounds(s, live.stored.pk)
-        if live.round not in rounds:
-            rounds.append(live.round)
-        shown_round, round_filter = _round_choice(round_, live, rounds)
+        rounds, shown_round, round_filter = await round_selection(s, live, round_)
         names = await district_names(s, live.form, language)
         district_code = district if district in names else None
         where = ResultsFilter(live.stored.pk, round_filter, district_code)
