@@ -37,9 +37,9 @@ from admin.pages import (
     volunteers,
     wedid,
 )
-from bot.config import DEFAULT_ADMIN_SECRET, Settings
-from bot.engine.clock import Clock, SystemClock
-from bot.i18n import _, use_language
+from core.clock import Clock, SystemClock
+from core.config import DEFAULT_ADMIN_SECRET, Settings
+from core.i18n import _, use_language
 from storage.db import Database
 from storage.files import FileStore, build_file_store
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.textinput import normalize_digits
+from core.textinput import normalize_digits
 
 # Days a programme's pages can be about; further out, date arithmetic (a week on, the next
 # midnight in UTC) would overflow, and nobody means it.

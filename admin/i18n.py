@@ -1,6 +1,6 @@
 """The admin module's language: chosen with the switch (a cookie), else the default.
 
-A small ASGI middleware puts the request's language into ``bot.i18n``'s context
+A small ASGI middleware puts the request's language into ``core.i18n``'s context
 variable, so ``_()`` in Python code and ``{% trans %}`` / ``_()`` in templates both
 speak it, exactly as the bot's handlers do.
 """
@@ -11,8 +11,8 @@ from http.cookies import CookieError, SimpleCookie
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bot.config import SUPPORTED_LANGUAGES
-from bot.i18n import normalize_language, use_digits, use_language
+from core.config import SUPPORTED_LANGUAGES
+from core.i18n import normalize_language, use_digits, use_language
 
 LANGUAGE_COOKIE = "musharaka_lang"
 

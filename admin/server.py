@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from admin.app import InsecureSecretError, create_app
 from admin.security import hash_password
-from bot.config import Settings
+from core.config import Settings
 from storage import people
 from storage.db import Database
 
@@ -32,7 +32,7 @@ class DemoLogin:
 
 
 def demo_logins() -> list[DemoLogin]:
-    from bot.demo_data import (
+    from demo.seed import (
         DEMO_ADMIN_TELEGRAM_ID,
         DEMO_CONSULTANT_TELEGRAM_ID,
         DEMO_STAFF_TELEGRAM_ID,
@@ -47,7 +47,7 @@ def demo_logins() -> list[DemoLogin]:
 
 async def prepare_demo(db: Database) -> None:
     """Demo data on first use, and the demo staff given logins with the demo password."""
-    from bot.demo_data import is_empty, seed
+    from demo.seed import is_empty, seed
 
     if await is_empty(db):
         print("filling the demo database (first use)...", flush=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from admin import web
-from bot.i18n import N_, _, ngettext
+from core.i18n import N_, _, ngettext
 from storage import submission_pushes as pushes
 from storage.submission_pushes import PushStage
 

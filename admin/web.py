@@ -20,16 +20,16 @@ from markupsafe import Markup
 
 from admin import security
 from admin.permissions import ROLE_LABELS, Permission, allowed
-from bot.config import Settings
-from bot.engine.clock import Clock
-from bot.formatting import (
+from core.clock import Clock
+from core.config import Settings
+from core.formatting import (
     display_digits,
     display_value,
     format_number,
     format_percent_figure,
     is_number,
 )
-from bot.i18n import LANGUAGE_NAMES, _, current_language, is_rtl, ngettext
+from core.i18n import LANGUAGE_NAMES, _, current_language, is_rtl, ngettext
 from storage import audit
 from storage.db import Database
 from storage.files import FileStore

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.formatting import format_number  # noqa: E402
+from core.formatting import format_number  # noqa: E402
 from tests.e2e.broadcasts import (  # noqa: E402
     Deliveries,
     add_people,

@@ -27,13 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select
 
 from bot.app import build_engine
-from bot.demo_data import seed_reference
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
 from bot.engine.flood import MemoryFloodGuard
 from bot.engine.replies import Edit, Outgoing, Text
 from bot.engine.session import MemorySessionStore
-from bot.i18n import translate
+from core.i18n import translate
+from demo.seed import seed_reference
 from storage.db import Database
 from storage.sessions import ConversationSession
 from tests.e2e.residents import choice_label

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, text
 
-from bot.forms.store import SHIPPED, import_xlsform
+from formengine.store import SHIPPED, import_xlsform
 from storage.db import Database
 from storage.priorities import PriorityFilters, priority_report
 from storage.surveys import SurveyAnswer, SurveySubmission

@@ -5,7 +5,6 @@ from __future__ import annotations
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from bot.config import Settings
 from bot.conversations import (
     association,
     capacity_assessment,
@@ -18,7 +17,6 @@ from bot.conversations import (
 )
 from bot.conversations import broadcast as broadcast_conversation
 from bot.conversations import training as training_conversation
-from bot.engine.clock import Clock, SystemClock
 from bot.engine.engine import Engine
 from bot.engine.flood import FloodGuard, MemoryFloodGuard, RedisFloodGuard
 from bot.engine.locks import ChatLocks, RedisChatLocks
@@ -37,7 +35,9 @@ from bot.handlers import (
     trainings_staff,
 )
 from bot.handlers import settings as message_settings
-from bot.leader import LeaderLock, RedisLeaderLock, SoleLeader
+from bot.workers.leader import LeaderLock, RedisLeaderLock, SoleLeader
+from core.clock import Clock, SystemClock
+from core.config import Settings
 from storage import files
 from storage.db import Database
 from storage.files import build_file_store

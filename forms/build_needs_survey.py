@@ -34,7 +34,7 @@ def cols(column: str, text: dict[str, str]) -> dict[str, str]:
     return {f"{column}::{lang}": value for lang, value in text.items()}
 
 
-# District codes match storage.reference / bot.demo_data, so that the answer can also set
+# District codes match storage.reference / demo.seed, so that the answer can also set
 # the resident's district (users.district_code), which broadcasts use.
 DISTRICTS = [
     ("kasserine_north", "القصرين الشمالية", "Kasserine North", "Kasserine Nord"),

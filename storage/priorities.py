@@ -96,7 +96,7 @@ class RankQuestion:
 
 
 def rank_question(definition: str, question: str | None = None) -> RankQuestion:
-    """The rank question of a stored form definition (bot.forms.model.Form JSON)."""
+    """The rank question of a stored form definition (formengine.model.Form JSON)."""
     data: dict[str, Any] = json.loads(definition)
     name = question or data.get("priority_question") or ""
     found = next(

@@ -51,7 +51,7 @@ from storage.base import Base, BigId, UTCDateTime, utcnow
 ROUND_MAX = 40
 CAMPAIGN_MAX = 64
 
-# Question kinds (bot.forms.model.Kind values; storage does not import the bot).
+# Question kinds (formengine.model.Kind values; storage does not import the bot).
 # Answers that may identify a person by themselves are erased by /delete, while the
 # choice answers stay as anonymous counts.
 IDENTIFYING_KINDS = frozenset(
@@ -174,7 +174,7 @@ class VersionConflict(ValueError):
 class StoredForm:
     """A form as residents get it now: its newest version and current round.
 
-    ``definition`` is the JSON of ``bot.forms.model.Form`` (``Form.from_json``)."""
+    ``definition`` is the JSON of ``formengine.model.Form`` (``Form.from_json``)."""
 
     pk: int
     form_id: str

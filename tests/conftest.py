@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import build_engine
-from bot.config import Settings
-from bot.engine.clock import Clock
 from bot.engine.engine import Engine
 from bot.engine.flood import MemoryFloodGuard
 from bot.engine.session import MemorySessionStore, SessionStore
+from core.clock import Clock
+from core.config import Settings
 from storage.db import Database
 from tests.support import services
 from tests.support.chat import Chat
@@ -131,7 +131,7 @@ def make_engine(settings: Settings) -> EngineFactory:
 
 @pytest.fixture
 async def engine(sqlite_db: Database, make_engine: EngineFactory) -> Engine:
-    from bot.demo_data import seed_reference
+    from demo.seed import seed_reference
 
     await seed_reference(sqlite_db)
     return make_engine(sqlite_db)

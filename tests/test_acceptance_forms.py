@@ -24,10 +24,10 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from bot.cli import main as musharaka_main
-from bot.config import get_settings
-from bot.engine.clock import FixedClock
-from bot.i18n import pgettext, translate, use_language
+from bot.cli.main import main as musharaka_main
+from core.clock import FixedClock
+from core.config import get_settings
+from core.i18n import pgettext, translate, use_language
 from storage import files
 from storage.db import Database
 from storage.files import LocalFileStore
@@ -78,7 +78,7 @@ class Imported:
 def imported(tmp_path_factory: pytest.TempPathFactory) -> Imported:
     """One database with the twelve forms imported by `musharaka forms import` (each test
     answers in its own copy)."""
-    from bot.demo_data import seed_reference
+    from demo.seed import seed_reference
 
     path = tmp_path_factory.mktemp("acceptance") / "forms.sqlite"
     outputs = {}

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.demo_data import DEMO_CONSULTANT_TELEGRAM_ID, seed_reference, seed_staff
-from bot.engine.clock import FixedClock
-from bot.i18n import translate
+from core.clock import FixedClock
+from core.i18n import translate
+from demo.seed import DEMO_CONSULTANT_TELEGRAM_ID, seed_reference, seed_staff
 from storage.db import Database
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.conversations.capacity_assessment import QUESTIONS, score, weakest
-from bot.demo_data import seed_reference, seed_trainings
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
+from core.clock import FixedClock
+from demo.seed import seed_reference, seed_trainings
 from storage import associations
 from storage.db import Database
 from tests.conftest import EngineFactory

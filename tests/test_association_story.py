@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.demo_data import seed_reference, seed_staff
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
+from core.clock import FixedClock
+from demo.seed import seed_reference, seed_staff
 from storage import associations, trainings
 from storage.db import Database
 from tests.conftest import EngineFactory

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.conversations.broadcast import parse_local_moment
-from bot.demo_data import seed_reference
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
+from core.clock import FixedClock
+from demo.seed import seed_reference
 from storage import people
 from storage.broadcasts import Broadcast
 from storage.db import Database

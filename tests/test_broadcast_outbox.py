@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.demo_data import seed_reference
+from demo.seed import seed_reference
 from storage import broadcasts
 from storage.broadcasts import Audience, OutboxMessage
 from storage.db import Database

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import broadcast_sender
-from bot.broadcast_sender import BroadcastSender, SenderConfig
-from bot.engine.clock import FixedClock
 from bot.engine.messenger import DeliveryError, RateLimited
-from bot.send_limiter import LocalSendLimiter
+from bot.workers import broadcast_sender
+from bot.workers.broadcast_sender import BroadcastSender, SenderConfig
+from bot.workers.send_limiter import LocalSendLimiter
+from core.clock import FixedClock
 from storage import broadcasts, people
 from storage.broadcasts import Audience, Claimed, InDoubt
 from storage.db import Database

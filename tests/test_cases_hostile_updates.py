@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.conversations.cases import closing_text
-from bot.demo_data import seed_reference
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
+from core.clock import FixedClock
+from demo.seed import seed_reference
 from storage import cases, people
 from storage.db import Database
 from storage.people import Role

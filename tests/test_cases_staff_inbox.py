@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.demo_data import seed_reference
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
+from core.clock import FixedClock
+from demo.seed import seed_reference
 from storage import audit, people
 from storage.broadcasts import Broadcast
 from storage.db import Database

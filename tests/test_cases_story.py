@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.broadcast_sender import BroadcastSender, SenderConfig
 from bot.conversations.cases import closing_text, reply_text
-from bot.demo_data import seed_reference
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
-from bot.i18n import translate
-from bot.send_limiter import LocalSendLimiter
+from bot.workers.broadcast_sender import BroadcastSender, SenderConfig
+from bot.workers.send_limiter import LocalSendLimiter
+from core.clock import FixedClock
+from core.i18n import translate
+from demo.seed import seed_reference
 from storage import cases, people
 from storage.cases import Case, CaseFilter, CaseMessage, Outcome
 from storage.db import Database

@@ -9,12 +9,12 @@ from icalendar import Calendar
 from sqlalchemy import select, update
 
 from bot.conversations.consultation_texts import ics_file, load_view
-from bot.demo_data import seed_reference
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
-from bot.formatting import format_short_day
-from bot.i18n import use_language
-from bot.scheduler import send_due
+from bot.workers.scheduler import send_due
+from core.clock import FixedClock
+from core.formatting import format_short_day
+from core.i18n import use_language
+from demo.seed import seed_reference
 from storage import consultations
 from storage.consultations import Booking, BookingStatus
 from storage.db import Database

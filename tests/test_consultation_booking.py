@@ -8,11 +8,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.demo_data import seed_reference
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
-from bot.formatting import format_short_day
-from bot.scheduler import send_due
+from bot.workers.scheduler import send_due
+from core.clock import FixedClock
+from core.formatting import format_short_day
+from demo.seed import seed_reference
 from storage import consultations
 from storage.consultations import Booking, BookingStatus
 from storage.db import Database
@@ -312,7 +312,7 @@ async def test_a_full_diary_says_so_and_offers_a_way_back(
 async def test_the_demo_programme_offers_consultations_in_both_branches(
     sqlite_db: Database,
 ) -> None:
-    from bot.demo_data import seed
+    from demo.seed import seed
 
     await seed(sqlite_db)
     await seed(sqlite_db)  # twice: nothing doubles
@@ -323,6 +323,6 @@ async def test_the_demo_programme_offers_consultations_in_both_branches(
             "kasserine",
             "sbeitla",
         ]
-        # Their own five (the year 2025 of the M&E demo is seeded apart, bot.demo_monitoring).
+        # Their own five (the year 2025 of the M&E demo is seeded apart, demo.monitoring).
         past = list(await s.scalars(select(Booking).where(Booking.request_key.like("demo:%"))))
     assert len(past) == 5 and {b.status for b in past} == {"done", "missed", "cancelled"}

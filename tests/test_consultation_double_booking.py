@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.demo_data import seed_reference
+from demo.seed import seed_reference
 from storage import consultations
 from storage.consultations import Booking, BookingKind, BookingStatus
 from storage.db import Database

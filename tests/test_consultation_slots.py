@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.demo_data import seed_reference
+from demo.seed import seed_reference
 from storage import consultations
 from storage.consultations import ExceptionKind, Slot
 from storage.db import Database

@@ -19,11 +19,11 @@ from sqlalchemy import func, select
 
 from bot.app import build_engine
 from bot.conversations.consultation import REMINDERS
-from bot.demo_data import seed_reference
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
 from bot.engine.flood import MemoryFloodGuard
 from bot.engine.session_sql import SqlSessionStore
+from core.clock import FixedClock
+from demo.seed import seed_reference
 from storage import consultations
 from storage.consultations import Booking
 from storage.db import Database

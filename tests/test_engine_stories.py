@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.engine.events import Event, EventKind
-from bot.i18n import translate
+from core.i18n import translate
 from tests.support.chat import Chat
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.demo_data import seed_reference
 from bot.engine.events import Event
 from bot.engine.flood import MemoryFloodGuard, RedisFloodGuard
-from bot.forms.store import import_xlsform
-from bot.i18n import translate
+from core.i18n import translate
+from demo.seed import seed_reference
+from formengine.store import import_xlsform
 from storage.db import Database
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat

@@ -15,10 +15,10 @@ from xml.etree import ElementTree as ET
 import pytest
 from sqlalchemy import select, update
 
-from bot.demo_data import seed_reference
-from bot.engine.clock import FixedClock
-from bot.i18n import translate
-from bot.odk_push import SubmissionPusher
+from core.clock import FixedClock
+from core.i18n import translate
+from demo.seed import seed_reference
+from formengine.odk_push import SubmissionPusher
 from storage import submission_pushes as pushes
 from storage import surveys
 from storage.db import Database

@@ -10,7 +10,7 @@ import io
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from bot.forms.loader import load_xlsform
+from formengine.loader import load_xlsform
 from storage import surveys
 from storage.db import Database
 from storage.survey_exports import survey_table, to_csv
@@ -47,7 +47,7 @@ async def test_a_survey_typed_into_a_new_workbooks_only_sheet_imports_and_is_ans
 
 
 def test_a_lone_choices_sheet_is_still_not_a_survey() -> None:
-    from bot.forms.loader import FormError
+    from formengine.loader import FormError
 
     try:
         load_xlsform(one_sheet_workbook("choices"), filename="lists.xlsx")
@@ -245,7 +245,7 @@ async def test_two_groups_asking_a_question_of_the_same_name_keep_both_answers(
 
 def test_operators_glued_to_numbers_read_as_odk_validate_reads_them() -> None:
     # ODK Validate accepts these XForms (pyxform writes ${age} as /data/age, unspaced).
-    from bot.forms.xpath import evaluate
+    from formengine.xpath import evaluate
 
     assert evaluate("${age}>=18and${age}<60", {"age": "34"}) is True
     assert evaluate("${age}>=18and${age}<60", {"age": "61"}) is False
@@ -273,7 +273,7 @@ def test_operators_glued_to_numbers_read_as_odk_validate_reads_them() -> None:
 
 
 def test_a_loop_label_pyxform_cannot_fill_in_is_refused_with_its_row() -> None:
-    from bot.forms.loader import FormError
+    from formengine.loader import FormError
 
     looped = xlsform_bytes(
         [
@@ -284,7 +284,7 @@ def test_a_loop_label_pyxform_cannot_fill_in_is_refused_with_its_row() -> None:
         choice_rows("toilet", ("slab", "Pit latrines with a slab")),
         {"form_id": "toilets"},
     )
-    from bot.i18n import use_language
+    from core.i18n import use_language
 
     try:
         with use_language("en"):

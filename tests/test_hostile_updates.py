@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 
 from bot.app import build_engine
 from bot.channels.simulator import SimulatorMessenger
-from bot.demo_data import seed_consultations, seed_reference, seed_trainings
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
 from bot.engine.flood import MemoryFloodGuard
 from bot.engine.replies import Toast
 from bot.engine.session import MemorySessionStore
-from bot.i18n import LANGUAGE_NAMES, translate
+from core.i18n import LANGUAGE_NAMES, translate
+from demo.seed import seed_consultations, seed_reference, seed_trainings
 from storage.db import Database
 from tests.support.settings import settings_for_tests
 

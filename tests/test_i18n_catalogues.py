@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import i18n_catalogs
-from bot.i18n import _, normalize_language, pgettext, translate, use_language
+from core import catalogues as i18n_catalogs
+from core.i18n import _, normalize_language, pgettext, translate, use_language
 
 
 def test_every_message_is_translated_into_arabic_and_french() -> None:

@@ -11,10 +11,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from bot.engine.clock import FixedClock
-from bot.forms import odk_cli
-from bot.forms.store import SHIPPED
-from bot.odk_push import SubmissionPusher
+from bot.cli import odk as odk_cli
+from core.clock import FixedClock
+from formengine.odk_push import SubmissionPusher
+from formengine.store import SHIPPED
 from storage.db import Database
 from storage.submission_pushes import PushStatus
 from tests.fakes.openrosa_server import FakeKobo

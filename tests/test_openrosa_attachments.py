@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.engine.clock import FixedClock
-from bot.forms.loader import load_xlsform
-from bot.odk_push import SubmissionPusher
+from core.clock import FixedClock
+from formengine.loader import load_xlsform
+from formengine.odk_push import SubmissionPusher
 from storage import submission_pushes as pushes
 from storage import surveys
 from storage.db import Database

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from bot.forms.instance_xml import attachment_names, instance_xml
-from bot.forms.loader import load_xlsform
+from formengine.instance_xml import attachment_names, instance_xml
+from formengine.loader import load_xlsform
 from tests.fakes.xform_check import XFormChecker, xform_of
 from tests.support.xlsforms import Row, xlsform_bytes
 from tests.test_survey_repeats import ROSTER, SETTINGS, YES_NO

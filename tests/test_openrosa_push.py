@@ -10,9 +10,9 @@ from xml.etree import ElementTree as ET
 import pytest
 from sqlalchemy import select
 
-from bot.engine.clock import FixedClock
-from bot.forms.store import SHIPPED
-from bot.odk_push import SubmissionPusher
+from core.clock import FixedClock
+from formengine.odk_push import SubmissionPusher
+from formengine.store import SHIPPED
 from storage import submission_pushes as pushes
 from storage import surveys
 from storage.db import Database
@@ -153,7 +153,7 @@ async def test_the_scheduler_sends_pushes_every_interval_unless_the_pusher_is_tu
     make_engine: EngineFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot import scheduler
+    from bot.workers import scheduler
 
     db = db_of(chat)
     monkeypatch.setenv("CENTRAL_TOKEN", TOKEN)

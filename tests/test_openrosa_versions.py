@@ -12,10 +12,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from bot.engine.clock import FixedClock
-from bot.forms import odk_cli
-from bot.forms.store import import_xlsform
-from bot.odk_push import SubmissionPusher
+from bot.cli import odk as odk_cli
+from core.clock import FixedClock
+from formengine.odk_push import SubmissionPusher
+from formengine.store import import_xlsform
 from storage import submission_pushes as pushes
 from storage import surveys
 from storage.db import Database

@@ -21,7 +21,7 @@ import uuid
 
 import pytest
 
-from bot.forms.store import SHIPPED, import_xlsform
+from formengine.store import SHIPPED, import_xlsform
 from storage import surveys
 from storage.db import Database
 from storage.priorities import PriorityFilters, PriorityQueryError, priority_report

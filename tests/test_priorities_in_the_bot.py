@@ -7,11 +7,11 @@ import uuid
 
 from openpyxl import load_workbook
 
-from bot.demo_data import DEMO_CONSULTANT_TELEGRAM_ID, DEMO_STAFF_TELEGRAM_ID, seed_staff
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
-from bot.forms.store import ensure_shipped_form
 from bot.handlers.priorities import priority_chart
+from demo.seed import DEMO_CONSULTANT_TELEGRAM_ID, DEMO_STAFF_TELEGRAM_ID, seed_staff
+from formengine.store import ensure_shipped_form
 from storage import surveys
 from storage.db import Database
 from storage.priorities import SectorPriority

@@ -10,13 +10,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.demo_data import seed_reference
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
 from bot.engine.events import Event
 from bot.engine.replies import Document
-from bot.formatting import format_short_day
-from bot.i18n import translate
+from core.clock import FixedClock
+from core.formatting import format_short_day
+from core.i18n import translate
+from demo.seed import seed_reference
 from storage import people, trainings
 from storage.broadcasts import Broadcast, OutboxMessage
 from storage.consultations import Booking, BookingStatus

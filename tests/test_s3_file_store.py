@@ -95,7 +95,7 @@ AUDIO = [
 async def test_a_residents_voice_answer_is_kept_in_the_bucket_and_removed_by_delete(
     s3_settings: dict[str, object], sqlite_db: Database, make_engine: EngineFactory
 ) -> None:
-    from bot.demo_data import seed_reference
+    from demo.seed import seed_reference
 
     await seed_reference(sqlite_db)
     previous = files.current()

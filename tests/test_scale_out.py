@@ -17,8 +17,6 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.app import build_engine, chat_locks
 from bot.app import redis_client as redis_client_for
-from bot.broadcast_sender import BroadcastSender, SenderConfig
-from bot.demo_data import seed_reference
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
 from bot.engine.flood import MemoryFloodGuard, RedisFloodGuard
@@ -26,9 +24,11 @@ from bot.engine.replies import Outgoing, Text
 from bot.engine.session import SessionStore
 from bot.engine.session_redis import RedisSessionStore
 from bot.engine.session_sql import SqlSessionStore
-from bot.i18n import translate
-from bot.leader import Leadership, RedisLeaderLock
-from bot.redis_send_limiter import RedisSendLimiter
+from bot.workers.broadcast_sender import BroadcastSender, SenderConfig
+from bot.workers.leader import Leadership, RedisLeaderLock
+from bot.workers.redis_send_limiter import RedisSendLimiter
+from core.i18n import translate
+from demo.seed import seed_reference
 from storage.db import Database
 from tests.conftest import EngineFactory
 from tests.support import services

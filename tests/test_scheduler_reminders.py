@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import build_engine
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
 from bot.engine.replies import Reply, Text
 from bot.engine.services import Services
 from bot.engine.session import MemorySessionStore
-from bot.i18n import _
-from bot.scheduler import build_scheduler, cancel_reminders, remind_at, send_due
+from bot.workers.scheduler import build_scheduler, cancel_reminders, remind_at, send_due
+from core.clock import FixedClock
+from core.i18n import _
 from storage import people
 from storage.db import Database
 from storage.reminders import Reminder

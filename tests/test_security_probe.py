@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.demo_data import seed_reference
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
 from bot.engine.events import Event
 from bot.engine.replies import Text
 from bot.engine.session import MemorySessionStore
 from bot.handlers.privacy import erase_everything
-from bot.i18n import translate
-from bot.textinput import clean_text
+from core.clock import FixedClock
+from core.i18n import translate
+from core.textinput import clean_text
+from demo.seed import seed_reference
 from storage import cases, people, throttles, trainings
 from storage.broadcasts import Broadcast
 from storage.db import Database

@@ -12,7 +12,7 @@ from bot.channels.commands import published_commands
 from bot.engine.engine import Engine
 from bot.engine.events import Event
 from bot.engine.replies import Document, Photo, Text
-from bot.i18n import translate
+from core.i18n import translate
 from storage import people
 from storage.people import ROLE_RANK, Role
 

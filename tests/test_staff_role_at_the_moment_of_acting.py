@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.demo_data import seed_reference
-from bot.engine.clock import FixedClock
-from bot.i18n import translate
+from core.clock import FixedClock
+from core.i18n import translate
+from demo.seed import seed_reference
 from storage import people, trainings
 from storage.broadcasts import Broadcast
 from storage.db import Database

@@ -120,7 +120,7 @@ def test_the_needs_survey_in_a_scripted_arabic_simulator_run(tmp_path: Path) -> 
     assert "المعتمدية: سبيطلة" in texts
     assert "١. التشغيل ومورد الرزق  ٢. الشباب والرياضة  ٣. التعليم" in texts
     assert "شكرًا لك! وصلتنا إجاباتك" in texts
-    # The demo already holds 70 answers from Sbeitla (bot.demo_residents): 71 with this one.
+    # The demo already holds 70 answers from Sbeitla (demo.residents): 71 with this one.
     assert "ما وضعه سكان سبيطلة في المقدّمة حتى الآن (٧١ مشاركًا):" in texts
 
 

@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.engine.clock import FixedClock
 from bot.engine.conversation import Conversation
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
 from bot.engine.session import MemorySessionStore
-from bot.forms.loader import load_xlsform
-from bot.forms.store import SHIPPED, import_xlsform
-from bot.i18n import translate
+from core.clock import FixedClock
+from core.i18n import translate
+from formengine.loader import load_xlsform
+from formengine.store import SHIPPED, import_xlsform
 from storage import people, surveys
 from storage.db import Database
 from storage.surveys import SurveySubmission
@@ -155,7 +155,7 @@ async def test_review_lets_a_resident_change_any_answer_then_returns_to_review(c
 async def test_a_resident_who_leaves_resumes_at_the_same_question_with_answers_kept(
     sqlite_db: Database, make_engine: EngineFactory
 ) -> None:
-    from bot.demo_data import seed_reference
+    from demo.seed import seed_reference
 
     await seed_reference(sqlite_db)
     store = MemorySessionStore()

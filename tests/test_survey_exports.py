@@ -8,7 +8,7 @@ import uuid
 
 from openpyxl import load_workbook
 
-from bot.forms.store import import_xlsform
+from formengine.store import import_xlsform
 from storage import surveys
 from storage.db import Database
 from storage.survey_exports import survey_table, to_csv, to_xlsx

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.forms.store import import_xlsform
+from formengine.store import import_xlsform
 from storage import surveys
 from storage.db import Database
 from storage.surveys import ImportOutcome

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.clock import FixedClock
-from bot.forms.loader import FormError, load_xlsform
-from bot.forms.runtime import Run
-from bot.forms.search import fold, ranked
-from bot.forms.store import import_xlsform
-from bot.i18n import translate, use_language
+from core.clock import FixedClock
+from core.i18n import translate, use_language
+from formengine.loader import FormError, load_xlsform
+from formengine.runtime import Run
+from formengine.search import fold, ranked
+from formengine.store import import_xlsform
 from storage import form_media, surveys
 from storage.db import Database
 from storage.survey_exports import survey_table, to_csv
@@ -353,7 +353,7 @@ def test_geojson_features_are_choices_with_their_geometry() -> None:
 
 
 def test_a_cascade_filter_over_a_long_list_keeps_what_xpath_keeps() -> None:
-    from bot.forms.xpath import evaluate_boolean
+    from formengine.xpath import evaluate_boolean
 
     form = load_xlsform(household(), media=MEDIA)
     values = {"governorate": "kasserine", "district": "thala"}

@@ -4,9 +4,9 @@ closing words after sending."""
 
 from __future__ import annotations
 
-from bot.forms.loader import load_xlsform
-from bot.forms.store import import_xlsform
-from bot.i18n import translate
+from core.i18n import translate
+from formengine.loader import load_xlsform
+from formengine.store import import_xlsform
 from storage.db import Database
 from tests.support.chat import Chat
 from tests.support.xlsforms import Row, choice_rows, xlsform_bytes

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.forms.loader import FormError, load_xlsform
-from bot.forms.model import Form, Kind
-from bot.forms.runtime import Run, parse_date, parse_time
-from bot.forms.xpath import Environment, ExpressionError, evaluate, functions_called
+from formengine.loader import FormError, load_xlsform
+from formengine.model import Form, Kind
+from formengine.runtime import Run, parse_date, parse_time
+from formengine.xpath import Environment, ExpressionError, evaluate, functions_called
 from tests.support.xlsforms import choice_rows, xlsform_bytes
 
 TODAY = Environment(today=date(2026, 11, 24))

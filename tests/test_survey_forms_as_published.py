@@ -15,16 +15,16 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from bot.cli import _parser
-from bot.config import Settings
-from bot.engine.clock import FixedClock
+from bot.cli.main import build_parser as _parser
+from bot.cli import forms as forms_cli
 from bot.engine.engine import Engine
-from bot.forms import cli as forms_cli
-from bot.forms.loader import TYPE_ALIASES, load_xlsform
-from bot.forms.model import Kind
-from bot.forms.runtime import Run
-from bot.forms.store import import_xlsform
-from bot.forms.xpath import Environment
+from core.clock import FixedClock
+from core.config import Settings
+from formengine.loader import TYPE_ALIASES, load_xlsform
+from formengine.model import Kind
+from formengine.runtime import Run
+from formengine.store import import_xlsform
+from formengine.xpath import Environment
 from storage import surveys
 from storage.db import Database
 from storage.survey_exports import survey_table, to_csv, to_xlsx

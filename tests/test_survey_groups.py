@@ -7,8 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.forms.loader import load_xlsform
-from bot.i18n import translate
+from core.i18n import translate
+from formengine.loader import load_xlsform
 from storage.db import Database
 from storage.survey_exports import survey_table, to_csv
 from tests.support.chat import Chat

@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.app import build_engine
-from bot.demo_data import seed_reference
 from bot.engine.events import Event, EventKind
 from bot.engine.flood import MemoryFloodGuard
 from bot.engine.session import MemorySessionStore
-from bot.forms.runtime import Run
-from bot.forms.store import load_version
-from bot.i18n import translate
+from core.i18n import translate
+from demo.seed import seed_reference
+from formengine.runtime import Run
+from formengine.store import load_version
 from storage import surveys
 from storage.db import Database
 from storage.surveys import SurveySubmission

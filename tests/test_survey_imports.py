@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.forms.loader import FormError, load_xlsform
-from bot.forms.model import START_PARAMETER_MAX, form_slug, start_parameter
-from bot.forms.store import ReplaceRefused, import_xlsform
+from formengine.loader import FormError, load_xlsform
+from formengine.model import START_PARAMETER_MAX, form_slug, start_parameter
+from formengine.store import ReplaceRefused, import_xlsform
 from storage import surveys
 from storage.db import Database
 from storage.surveys import ImportOutcome

@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.app import build_engine
-from bot.demo_data import seed_reference
 from bot.engine.flood import MemoryFloodGuard
 from bot.engine.session import MemorySessionStore
-from bot.forms.repeats import expand
-from bot.forms.runtime import Run
-from bot.forms.store import import_xlsform, load_version
-from bot.i18n import translate
+from core.i18n import translate
+from demo.seed import seed_reference
+from formengine.repeats import expand
+from formengine.runtime import Run
+from formengine.store import import_xlsform, load_version
 from storage import files, surveys
 from storage.db import Database
 from storage.files import LocalFileStore

@@ -4,8 +4,8 @@ are."""
 
 from __future__ import annotations
 
-from bot.forms.loader import load_xlsform
-from bot.forms.markup import plain_text
+from formengine.loader import load_xlsform
+from formengine.markup import plain_text
 from tests.support.chat import Chat
 from tests.support.xlsforms import Row, xlsform_bytes
 from tests.test_survey_question_types import open_form

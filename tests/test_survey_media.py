@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.conversations.survey import erase_survey_data
-from bot.forms.loader import FormError, load_xlsform
-from bot.forms.model import Kind
-from bot.i18n import translate
+from core.i18n import translate
+from formengine.loader import FormError, load_xlsform
+from formengine.model import Kind
 from storage import files
 from storage.db import Database
 from storage.files import LocalFileStore

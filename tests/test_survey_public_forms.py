@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
-from bot.forms.loader import FormError, load_xlsform
-from bot.forms.model import Kind
-from bot.forms.store import import_xlsform
+from core.clock import FixedClock
+from formengine.loader import FormError, load_xlsform
+from formengine.model import Kind
+from formengine.store import import_xlsform
 from storage import surveys
 from storage.db import Database
 from tests.support.chat import Chat

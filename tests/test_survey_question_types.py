@@ -13,13 +13,13 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
-from bot.forms.loader import load_xlsform
-from bot.forms.model import Kind
-from bot.forms.runtime import parse_datetime
-from bot.forms.store import import_xlsform
-from bot.i18n import translate
+from core.clock import FixedClock
+from core.i18n import translate
+from formengine.loader import load_xlsform
+from formengine.model import Kind
+from formengine.runtime import parse_datetime
+from formengine.store import import_xlsform
 from storage import surveys
 from storage.db import Database
 from storage.survey_exports import survey_table, to_csv, to_xlsx
@@ -298,7 +298,7 @@ async def test_old_range_and_done_buttons_change_nothing(chat: Chat, sqlite_db: 
 def test_moments_are_formatted_in_the_programme_time_zone() -> None:
     from datetime import date, timedelta, timezone
 
-    from bot.forms.xpath import Environment, evaluate
+    from formengine.xpath import Environment, evaluate
 
     tunis = timezone(timedelta(hours=1))
     env = Environment(today=date(2026, 11, 24), now=datetime(2026, 11, 24, 9, 30, tzinfo=tunis))

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.forms.loader import FormError, load_xlsform
-from bot.forms.runtime import Run
+from formengine.loader import FormError, load_xlsform
+from formengine.runtime import Run
 from storage.db import Database
 from tests.support.chat import Chat
 from tests.support.xlsforms import Row, choice_rows, xlsform_bytes
@@ -37,7 +37,7 @@ def test_each_impossible_row_is_named_with_what_to_write_instead() -> None:
         load_xlsform(xlsform_bytes(IMPOSSIBLE))
     by_row = {p.row: p.message for p in refused.value.problems}
     assert "ask a geopoint question" in by_row[3]
-    # Attached files are read (bot.forms.attachments); one that was not given is named.
+    # Attached files are read (formengine.attachments); one that was not given is named.
     assert "villages.csv" in by_row[4] and "--media villages.csv" in by_row[4]
     assert "villages.csv" in by_row[5] and "--media villages.csv" in by_row[5]
     assert "ask a geopoint, or a select_one" in by_row[6]

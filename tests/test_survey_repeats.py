@@ -11,8 +11,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.forms.loader import load_xlsform
-from bot.i18n import translate
+from core.i18n import translate
+from formengine.loader import load_xlsform
 from storage.db import Database
 from storage.survey_exports import repeat_csvs, survey_table, to_csv, to_xlsx
 from tests.support.chat import Chat
@@ -146,8 +146,8 @@ async def test_an_arabic_household_changes_its_size_in_the_review(
 
 
 def test_each_instance_reads_its_own_answers() -> None:
-    from bot.forms.repeats import expand
-    from bot.forms.runtime import Run
+    from formengine.repeats import expand
+    from formengine.runtime import Run
 
     form = load_xlsform(xlsform_bytes(ROSTER, YES_NO, SETTINGS))
     answers = {"hh_size": "2", "m_name__1": "Amal", "m_age__1": "12", "m_age__2": "40"}
@@ -304,7 +304,7 @@ async def test_a_market_form_asks_one_price_per_item_the_monitor_ticked(
 def test_each_member_gets_one_episode_per_illness_ticked() -> None:
     # A nested repeat counted by count-selected() of the member's own answer: pyxform's
     # calculate (episode_count) sits inside the member's repeat, one per member.
-    from bot.forms.repeats import expand
+    from formengine.repeats import expand
 
     rows: list[Row] = [
         {"type": "integer", "name": "n", "label": "How many people?"},

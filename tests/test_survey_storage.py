@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.forms.store import SHIPPED, import_xlsform, load_form
+from formengine.store import SHIPPED, import_xlsform, load_form
 from storage import surveys
 from storage.db import Database
 from storage.surveys import NewSubmission, SubmitOutcome, SurveyAnswer, SurveySubmission

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.textinput import clean_text, normalize_digits, parse_decimal, parse_int
+from core.textinput import clean_text, normalize_digits, parse_decimal, parse_int
 
 
 @pytest.mark.parametrize(

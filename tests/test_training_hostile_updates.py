@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.app import build_engine
-from bot.demo_data import seed_reference, seed_skills
-from bot.engine.clock import FixedClock
 from bot.engine.events import Event, EventKind
 from bot.engine.flood import MemoryFloodGuard
 from bot.engine.session import MemorySessionStore
-from bot.i18n import translate
+from core.clock import FixedClock
+from core.i18n import translate
+from demo.seed import seed_reference, seed_skills
 from storage import associations, trainings, volunteers
 from storage.db import Database
 from tests.support.chat import Chat

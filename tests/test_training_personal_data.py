@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.demo_data import seed_reference
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
 from bot.handlers.privacy import erase_everything
-from bot.scheduler import send_due
+from bot.workers.scheduler import send_due
+from core.clock import FixedClock
+from demo.seed import seed_reference
 from storage import people, trainings
 from storage.db import Database
 from tests.conftest import EngineFactory

@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.demo_data import seed_reference, seed_staff
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
-from bot.scheduler import send_due
+from bot.workers.scheduler import send_due
+from core.clock import FixedClock
+from demo.seed import seed_reference, seed_staff
 from storage import trainings
 from storage.db import Database
 from tests.conftest import EngineFactory

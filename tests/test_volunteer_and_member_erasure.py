@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.demo_data import seed_reference, seed_skills
 from bot.engine.engine import Engine
-from bot.scheduler import send_due
+from bot.workers.scheduler import send_due
+from demo.seed import seed_reference, seed_skills
 from storage import associations, trainings, volunteers
 from storage.db import Database
 from tests.conftest import EngineFactory

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.demo_data import seed_reference, seed_skills
 from bot.engine.context import Context
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
 from bot.engine.registry import Command
+from demo.seed import seed_reference, seed_skills
 from storage import volunteers
 from storage.db import Database
 from tests.conftest import EngineFactory

@@ -10,10 +10,10 @@ from datetime import date
 
 import pytest
 
-from bot.config import PROJECT_ROOT
-from bot.forms.loader import TYPE_ALIASES, load_xlsform
-from bot.forms.runtime import Run
-from bot.forms.xpath import (
+from core.config import PROJECT_ROOT
+from formengine.loader import TYPE_ALIASES, load_xlsform
+from formengine.runtime import Run
+from formengine.xpath import (
     _XPATH1_FUNCTIONS,
     ODK_FUNCTIONS,
     UNSUPPORTED_FUNCTIONS,

@@ -21,7 +21,7 @@ from admin.permissions import Permission
 from bot.conversations.association import FIELD_LABELS, field_label, role_label
 from bot.conversations.capacity_assessment import STRONG_PERCENT, domain_label, weakest
 from bot.conversations.consultation_texts import topic_label
-from bot.i18n import N_
+from core.i18n import N_
 from storage import associations, audit, trainings
 from storage.reference import list_districts
 

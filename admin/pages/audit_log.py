@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from admin import web
 from admin.forms import DayRange, parse_day
 from admin.permissions import Permission
-from bot.i18n import N_
+from core.i18n import N_
 from storage import audit
 
 router = APIRouter(prefix="/audit")

@@ -12,8 +12,8 @@ from starlette.concurrency import run_in_threadpool
 
 from admin import security, web
 from admin.i18n import LANGUAGE_COOKIE
-from bot.config import SUPPORTED_LANGUAGES
-from bot.i18n import _, ngettext
+from core.config import SUPPORTED_LANGUAGES
+from core.i18n import _, ngettext
 from storage import audit, staff_accounts, throttles
 from storage.people import Role, StaffMember
 

@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from admin import web
 from admin.forms import parse_day
 from admin.permissions import Permission
-from bot.config import SUPPORTED_LANGUAGES
 from bot.conversations.broadcast import AUDIENCE_LABELS, MAX_DAYS_AHEAD
-from bot.formatting import format_moment, format_number
-from bot.i18n import LANGUAGE_NAMES, N_, _, ngettext
-from bot.textinput import normalize_digits
+from core.config import SUPPORTED_LANGUAGES
+from core.formatting import format_moment, format_number
+from core.i18n import LANGUAGE_NAMES, N_, _, ngettext
+from core.textinput import normalize_digits
 from storage import audit, broadcasts, wedid
 from storage.broadcasts import TEXT_MAX_CHARS, Audience, Broadcast, BroadcastStatus
 from storage.people import StaffMember

@@ -22,8 +22,8 @@ from admin import web
 from admin.forms import parse_day, parse_optional_int
 from admin.permissions import Permission
 from bot.conversations.consultation_texts import kind_label, topic_label
-from bot.formatting import format_clock, format_day
-from bot.i18n import N_
+from core.formatting import format_clock, format_day
+from core.i18n import N_
 from storage import audit, consultations
 from storage.consultations import Booking, BookingKind, BookingStatus, Consultant
 from storage.people import StaffMember, User

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import web
-from bot.i18n import N_
+from core.i18n import N_
 from storage.people import User
 from storage.reference import list_branches, list_districts
 

@@ -25,8 +25,8 @@ from admin import web
 from admin.forms import parse_optional_int
 from admin.permissions import Permission
 from bot.conversations.cases import KIND_LABELS, closing_text, reply_text
-from bot.i18n import LANGUAGE_NAMES, N_, _, ngettext
-from bot.textinput import clean_text
+from core.i18n import LANGUAGE_NAMES, N_, _, ngettext
+from core.textinput import clean_text
 from storage import audit, cases, people
 from storage.people import StaffMember
 from storage.reference import list_districts

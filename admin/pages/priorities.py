@@ -18,11 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import charts, exports, web
 from admin.permissions import Permission
-from bot.formatting import format_number
-from bot.forms.model import Form
-from bot.forms.store import LiveForm, load_form
 from bot.handlers.wedid import STATUS_LABELS
-from bot.i18n import N_, _, is_rtl, use_digits
+from core.formatting import format_number
+from core.i18n import N_, _, is_rtl, use_digits
+from formengine.model import Form
+from formengine.store import LiveForm, load_form
 from storage import priorities, surveys, wedid
 from storage.reference import list_districts
 

@@ -19,8 +19,8 @@ from fastapi.responses import Response
 from admin import exports, web
 from admin.forms import DayRange, parse_day
 from admin.permissions import Permission
-from bot.formatting import format_number
-from bot.i18n import N_, _, is_rtl, ngettext, use_digits
+from core.formatting import format_number
+from core.i18n import N_, _, is_rtl, ngettext, use_digits
 from storage import audit, cases, monitoring
 from storage.reference import list_branches, list_districts
 

@@ -28,10 +28,10 @@ from admin import web
 from admin.pages.surveys import _live_forms, _pick, round_selection
 from admin.permissions import Permission
 from admin.submission_status import STAGE_LABELS, PushView, push_view, stage_counts
-from bot.forms import media as media_answers
-from bot.forms.model import CHOICE_KINDS, Form, Kind, Question
-from bot.forms.repeats import split_name
-from bot.i18n import _
+from core.i18n import _
+from formengine import media as media_answers
+from formengine.model import CHOICE_KINDS, Form, Kind, Question
+from formengine.repeats import split_name
 from storage import audit, files, surveys
 from storage import submission_pushes as pushes
 from storage.submission_pushes import PushStage

@@ -22,10 +22,10 @@ from admin import charts, exports, web
 from admin.pages.priorities import ALL_ROUNDS, Option, district_names, survey_rounds
 from admin.permissions import Permission
 from admin.submission_status import stage_counts
-from bot.formatting import format_number, format_percent_figure
-from bot.forms.model import CHOICE_KINDS, Form, Kind, Question
-from bot.forms.store import LiveForm, load_form
-from bot.i18n import N_, _, is_rtl
+from core.formatting import format_number, format_percent_figure
+from core.i18n import N_, _, is_rtl
+from formengine.model import CHOICE_KINDS, Form, Kind, Question
+from formengine.store import LiveForm, load_form
 from storage import audit, survey_exports, surveys
 from storage import submission_pushes as pushes
 from storage.priorities import MIN_CELL

@@ -21,8 +21,8 @@ from fastapi.responses import Response
 
 from admin import exports, web
 from admin.permissions import Permission
-from bot.formatting import format_clock, format_day
-from bot.i18n import LANGUAGE_NAMES, N_, _, is_rtl, ngettext
+from core.formatting import format_clock, format_day
+from core.i18n import LANGUAGE_NAMES, N_, _, is_rtl, ngettext
 from storage import audit, trainings
 from storage.reference import list_branches
 from storage.trainings import Registration

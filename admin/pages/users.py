@@ -10,7 +10,7 @@ from admin import security, web
 from admin.forms import parse_optional_int
 from admin.pages.auth import password_problem
 from admin.permissions import PERMISSION_LABELS, ROLE_PERMISSIONS, Permission
-from bot.i18n import N_, _
+from core.i18n import N_, _
 from storage import audit, staff_accounts
 from storage.people import Role, StaffMember
 

@@ -20,7 +20,7 @@ from admin import exports, web
 from admin.forms import parse_optional_int
 from admin.permissions import Permission
 from bot.conversations.volunteer import DAY_LABELS, LANGUAGE_LABELS, TIME_LABELS
-from bot.i18n import N_, _, is_rtl
+from core.i18n import N_, _, is_rtl
 from storage import audit, volunteers
 from storage.reference import list_districts
 

@@ -15,10 +15,10 @@ from fastapi.responses import Response
 from admin import web
 from admin.pages.priorities import forms_with_priorities
 from admin.permissions import Permission
-from bot.forms.store import LiveForm
 from bot.handlers.wedid import STATUS_LABELS, update_message
-from bot.i18n import N_, _
-from bot.textinput import clean_text
+from core.i18n import N_, _
+from core.textinput import clean_text
+from formengine.store import LiveForm
 from storage import audit, priorities, wedid
 from storage.people import StaffMember
 from storage.reference import list_districts

@@ -41,11 +41,11 @@ from bot.channels.base import ChannelMessenger, EditFailed, MessageNotModified
 from bot.channels.commands import published_commands, secret_matches, webhook_secret_for
 from bot.channels.convert import IncomingMessage, attachment, button_event, message_event
 from bot.channels.lifecycle import wait_for_stop_signal
-from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.engine.engine import Engine
 from bot.engine.events import Event
 from bot.engine.messenger import DeliveryError, RateLimited, RecipientUnreachable
 from bot.engine.replies import Buttons, Document, Edit, KeyboardButton, Photo, Text
+from core.config import SUPPORTED_LANGUAGES, Settings
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.engine.registry import Registry
-from bot.i18n import translate
+from core.i18n import translate
 
 
 def published_commands(registry: Registry, language: str) -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ flight (``CONCURRENT_UPDATES``: far faster than PTB's 256 on a small machine). W
 mode serves its own aiohttp endpoint: it checks Telegram's secret header, handles the
 update, and only then answers 200, so an update whose handling failed is re-delivered by
 Telegram (and de-duplicated by the engine). PTB's JobQueue is not used: the scheduler is
-``bot.scheduler``.
+``bot.workers.scheduler``.
 """
 
 from __future__ import annotations
@@ -39,11 +39,11 @@ from bot.channels.base import ChannelMessenger, EditFailed, MessageNotModified
 from bot.channels.commands import published_commands, secret_matches, webhook_secret_for
 from bot.channels.convert import IncomingMessage, attachment, button_event, message_event
 from bot.channels.lifecycle import wait_for_stop_signal
-from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.engine.engine import Engine
 from bot.engine.events import Event
 from bot.engine.messenger import DeliveryError, RateLimited, RecipientUnreachable
 from bot.engine.replies import Buttons, Document, Edit, KeyboardButton, Photo, Text
+from core.config import SUPPORTED_LANGUAGES, Settings
 
 log = logging.getLogger(__name__)
 

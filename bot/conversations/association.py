@@ -20,12 +20,12 @@ from bot.engine.context import Context
 from bot.engine.conversation import Conversation
 from bot.engine.events import EventKind
 from bot.engine.keyboards import column
+from bot.engine.lockouts import Lockout
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, Text
-from bot.formatting import format_day, format_number
-from bot.i18n import N_, _, current_language, use_language
-from bot.lockouts import Lockout
-from bot.textinput import clean_text, normalize_digits, parse_int
+from core.formatting import format_day, format_number
+from core.i18n import N_, _, current_language, use_language
+from core.textinput import clean_text, normalize_digits, parse_int
 from storage import associations, people, reference, throttles
 
 FIELD_LABELS = {
@@ -43,7 +43,7 @@ FIELD_LABELS = {
     "other": N_("Other"),
 }
 ASSOCIATION_NAME_MAX = 150
-# Wrong join codes: 5 per quarter of an hour (bot.lockouts: /delete does not reset it).
+# Wrong join codes: 5 per quarter of an hour (bot.engine.lockouts: /delete does not reset it).
 JOIN_LOCKOUT = Lockout("join_code", throttles.Limit(failures=5, window=timedelta(minutes=15)))
 
 

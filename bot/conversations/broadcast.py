@@ -2,7 +2,7 @@
 
 Text (or a photo with a caption) → audience (everyone, residents of some districts, by
 language) → a preview exactly as recipients will see it, with the number of recipients
-→ send now or at a chosen time. The broadcast sender (bot/broadcast_sender.py) delivers
+→ send now or at a chosen time. The broadcast sender (bot/workers/broadcast_sender.py) delivers
 it within Telegram's limits and shows its progress in this chat; "Stop sending" on that
 message (or "Cancel this announcement" before it starts) stops it.
 """
@@ -22,9 +22,9 @@ from bot.engine.events import EventKind
 from bot.engine.keyboards import column, rows
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Photo
-from bot.formatting import format_moment, format_number
-from bot.i18n import LANGUAGE_NAMES, N_, _, current_language, ngettext
-from bot.textinput import clean_text, normalize_digits
+from core.formatting import format_moment, format_number
+from core.i18n import LANGUAGE_NAMES, N_, _, current_language, ngettext
+from core.textinput import clean_text, normalize_digits
 from storage import broadcasts, reference
 from storage.broadcasts import CAPTION_MAX_CHARS, TEXT_MAX_CHARS, Audience
 from storage.people import Role, role_at_least

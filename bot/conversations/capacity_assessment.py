@@ -13,8 +13,8 @@ from bot.engine.context import Context
 from bot.engine.conversation import Conversation
 from bot.engine.registry import Command, Registry
 from bot.engine.replies import Button
-from bot.formatting import format_day, format_number, format_percent_figure
-from bot.i18n import N_, _, current_language
+from core.formatting import format_day, format_number, format_percent_figure
+from core.i18n import N_, _, current_language
 from storage import associations, trainings
 
 DOMAIN_LABELS = {

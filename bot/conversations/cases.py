@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.broadcast_sender import add_audience_buttons
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
 from bot.engine.events import EventKind
@@ -27,9 +26,10 @@ from bot.engine.keyboards import column
 from bot.engine.payloads import global_, int_arg
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, Buttons
-from bot.formatting import display_digits
-from bot.i18n import N_, _, current_language, ngettext, translate, use_language
-from bot.textinput import clean_text
+from bot.workers.broadcast_sender import add_audience_buttons
+from core.formatting import display_digits
+from core.i18n import N_, _, current_language, ngettext, translate, use_language
+from core.textinput import clean_text
 from storage import cases, people, reference
 from storage.broadcasts import Broadcast
 

@@ -26,8 +26,8 @@ from bot.engine.events import EventKind
 from bot.engine.keyboards import column
 from bot.engine.payloads import int_arg
 from bot.engine.registry import Command, Registry
-from bot.i18n import N_, _, current_language
-from bot.textinput import clean_text
+from core.i18n import N_, _, current_language
+from core.textinput import clean_text
 from storage import audit, cases, people, reference
 from storage.people import Role, StaffMember, role_at_least
 

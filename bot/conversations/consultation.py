@@ -42,10 +42,10 @@ from bot.engine.keyboards import column, rows
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, Reply, Text
 from bot.engine.services import Services
-from bot.formatting import format_clock, format_number, format_short_day
-from bot.i18n import N_, _, current_language, pgettext, use_language
-from bot.scheduler import cancel_reminders, remind_at
-from bot.textinput import clean_text
+from bot.workers.scheduler import cancel_reminders, remind_at
+from core.formatting import format_clock, format_number, format_short_day
+from core.i18n import N_, _, current_language, pgettext, use_language
+from core.textinput import clean_text
 from storage import consultations, people, reference
 from storage.consultations import (
     COMMENT_MAX_CHARS,

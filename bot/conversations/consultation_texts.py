@@ -1,6 +1,6 @@
 """How consultation bookings read: labels, summaries, notices to the other party, .ics files.
 
-Everything here renders in the *current* language (``bot.i18n``); callers switch
+Everything here renders in the *current* language (``core.i18n``); callers switch
 language with ``use_language`` when they write to someone other than the user in front
 of them (the consultant, a reminder's recipient).
 """
@@ -15,8 +15,8 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.formatting import format_clock, format_moment
-from bot.i18n import N_, _, current_language
+from core.formatting import format_clock, format_moment
+from core.i18n import N_, _, current_language
 from storage import consultations, reference
 from storage.consultations import Booking, BookingKind
 from storage.people import User

@@ -15,8 +15,8 @@ import phonenumbers
 from bot.engine.context import Context
 from bot.engine.events import EventKind
 from bot.engine.replies import Button, Buttons, KeyboardButton
-from bot.i18n import _
-from bot.textinput import clean_text, normalize_digits
+from core.i18n import _
+from core.textinput import clean_text, normalize_digits
 
 NAME_MIN_CHARS = 3
 NAME_MAX_CHARS = 100

@@ -11,7 +11,7 @@ from typing import Any
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
 from bot.engine.registry import Registry
-from bot.i18n import LANGUAGE_NAMES, N_, _, set_language, translate
+from core.i18n import LANGUAGE_NAMES, N_, _, set_language, translate
 from storage import people
 
 LANGUAGE_PROMPT = N_("Please choose your language.")

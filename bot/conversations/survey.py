@@ -30,9 +30,10 @@ from bot.engine.keyboards import auto_rows, rows
 from bot.engine.messenger import DeliveryError
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, KeyboardButton
-from bot.formatting import display_digits, format_day, format_number
-from bot.forms import media
-from bot.forms.model import (
+from core.formatting import display_digits, format_day, format_number
+from core.i18n import N_, _, ngettext
+from formengine import media
+from formengine.model import (
     ANSWERED_KINDS,
     LINE_KINDS,
     MEDIA_KINDS,
@@ -42,8 +43,8 @@ from bot.forms.model import (
     Question,
     pick_label,
 )
-from bot.forms.repeats import expand
-from bot.forms.runtime import (
+from formengine.repeats import expand
+from formengine.runtime import (
     LINE_MAX_POINTS,
     LINE_MIN_POINTS,
     Problem,
@@ -54,15 +55,14 @@ from bot.forms.runtime import (
     line_value,
     now_iso,
 )
-from bot.forms.store import (
+from formengine.store import (
     NEEDS_SURVEY,
     LiveForm,
     ensure_shipped_form,
     remember_version,
     version_in_use,
 )
-from bot.forms.xpath import Environment, selected_values
-from bot.i18n import N_, _, ngettext
+from formengine.xpath import Environment, selected_values
 from storage import files, people, reference, surveys, throttles
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
 """Long choice lists in a survey (300 villages from an attached CSV): the resident types the
-first letters and picks among the best matches (bot.forms.search), instead of paging
+first letters and picks among the best matches (formengine.search), instead of paging
 through screens of buttons.
 
 A list with more choices than one screen of buttons holds (after its choice_filter, so a
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.forms import search
-from bot.forms.model import Choice, Kind, Question
-from bot.i18n import _, ngettext
-from bot.textinput import clean_text
+from core.i18n import _, ngettext
+from core.textinput import clean_text
+from formengine import search
+from formengine.model import Choice, Kind, Question
 
 if TYPE_CHECKING:
     from bot.conversations.survey import Turn

@@ -15,26 +15,26 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import get_settings
 from bot.conversations import training_notices as notices
 from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
 from bot.engine.events import EventKind
 from bot.engine.keyboards import column
+from bot.engine.lockouts import Lockout
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button
-from bot.formatting import format_day, format_number, format_short_day
-from bot.i18n import N_, _, current_language
-from bot.lockouts import Lockout
-from bot.textinput import clean_text, normalize_digits
+from core.config import get_settings
+from core.formatting import format_day, format_number, format_short_day
+from core.i18n import N_, _, current_language
+from core.textinput import clean_text, normalize_digits
 from storage import associations, people, throttles, trainings, volunteers
 from storage.reference import Branch
 
 NAME_MAX_CHARS = 100
 SUGGESTION_MAX_CHARS = 1000
 COMMENT_MAX_CHARS = 1000
-# Wrong check-in codes: 5 per quarter of an hour (bot.lockouts: /delete does not reset it).
+# Wrong check-in codes: 5 per quarter of an hour (bot.engine.lockouts: /delete does not reset it).
 CHECKIN_LOCKOUT = Lockout("checkin_code", throttles.Limit(failures=5, window=timedelta(minutes=15)))
 
 GENDER_LABELS = {

@@ -6,7 +6,7 @@ import io
 from dataclasses import dataclass
 
 from bot.chart_text import chart_text
-from bot.i18n import _, current_language, pgettext
+from core.i18n import _, current_language, pgettext
 
 PAGE_INCHES = (11.69, 8.27)  # A4 landscape
 DPI = 110

@@ -19,8 +19,8 @@ from bot.engine.events import EventKind
 from bot.engine.keyboards import column
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Buttons
-from bot.i18n import N_, _, current_language
-from bot.textinput import clean_text
+from core.i18n import N_, _, current_language
+from core.textinput import clean_text
 from storage import people, reference, volunteers
 
 DAY_LABELS = {

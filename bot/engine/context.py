@@ -21,7 +21,7 @@ from bot.engine.replies import (
 )
 from bot.engine.services import Services
 from bot.engine.session import FlowState, Session
-from bot.i18n import _
+from core.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

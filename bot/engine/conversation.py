@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from bot.engine.context import Context
 from bot.engine.events import UNREADABLE
-from bot.i18n import _
+from core.i18n import _
 from storage.people import Role
 
 

@@ -17,7 +17,7 @@ from bot.engine.registry import Registry
 from bot.engine.replies import Outgoing, Text, Toast
 from bot.engine.services import Services
 from bot.engine.session import FlowState, Session
-from bot.i18n import _, normalize_language, use_digits, use_language
+from core.i18n import _, normalize_language, use_digits, use_language
 from storage.db import UnitOfWork, unit_of_work
 from storage.people import role_at_least
 

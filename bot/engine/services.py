@@ -6,9 +6,9 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.config import Settings
-from bot.engine.clock import Clock, SystemClock
 from bot.engine.session import SessionStore
+from core.clock import Clock, SystemClock
+from core.config import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.engine.clock import Clock, SystemClock
 from bot.engine.session import Session
+from core.clock import Clock, SystemClock
 from storage.db import Database
 from storage.sessions import ConversationSession
 

@@ -9,8 +9,8 @@ from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.keyboards import column
 from bot.engine.registry import Command, Registry
-from bot.formatting import format_number, format_percent_figure
-from bot.i18n import N_, _, current_language
+from core.formatting import format_number, format_percent_figure
+from core.i18n import N_, _, current_language
 from storage import associations, reference
 from storage.people import Role, role_at_least
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.engine.context import Context
 from bot.engine.registry import Command, Registry
-from bot.i18n import N_, _
+from core.i18n import N_, _
 
 
 async def cancel_command(ctx: Context) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.engine.context import Context
 from bot.engine.registry import Command, MenuEntry, Registry
-from bot.i18n import N_
+from core.i18n import N_
 
 
 async def language_command(ctx: Context) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.engine.context import Context
 from bot.engine.keyboards import column
 from bot.engine.registry import Command, MenuEntry, Registry
-from bot.i18n import N_, _
+from core.i18n import N_, _
 from storage.people import role_at_least
 
 

@@ -24,10 +24,10 @@ from bot.engine.context import Context
 from bot.engine.keyboards import rows
 from bot.engine.registry import Command, Registry
 from bot.engine.replies import Button
-from bot.formatting import display_digits, format_number, format_percent_figure
-from bot.forms.model import Form
-from bot.forms.store import NEEDS_SURVEY, LiveForm, ensure_shipped_form, load_form
-from bot.i18n import N_, _, ngettext
+from core.formatting import display_digits, format_number, format_percent_figure
+from core.i18n import N_, _, ngettext
+from formengine.model import Form
+from formengine.store import NEEDS_SURVEY, LiveForm, ensure_shipped_form, load_form
 from storage import people, reference
 from storage.priorities import (
     MIN_CELL,

@@ -19,7 +19,7 @@ from bot.engine.context import Context
 from bot.engine.conversation import Conversation
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.session import Session
-from bot.i18n import N_, _
+from core.i18n import N_, _
 from storage import privacy
 
 PROFILE_AREA = "profile"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.engine.context import Context
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Buttons
-from bot.i18n import N_, _
+from core.i18n import N_, _
 from storage import people
 
 

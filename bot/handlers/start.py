@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.engine.context import Context
 from bot.engine.registry import Command, Registry
 from bot.handlers.menu import show_menu
-from bot.i18n import N_, _
+from core.i18n import N_, _
 
 DEEP_LINK_MAX = 64  # Telegram's own limit on start parameters
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from bot.engine.context import Context
 from bot.engine.registry import Command, Registry
-from bot.forms.store import NEEDS_SURVEY, ensure_shipped_form
-from bot.i18n import N_, _, ngettext
+from core.i18n import N_, _, ngettext
+from formengine.store import NEEDS_SURVEY, ensure_shipped_form
 from storage import people, surveys
 from storage.survey_exports import ExportError, repeat_csvs, survey_table, to_csv, to_xlsx
 

@@ -18,8 +18,8 @@ from bot.engine.context import Context
 from bot.engine.keyboards import column
 from bot.engine.registry import Command, Registry
 from bot.engine.replies import Button, Text
-from bot.formatting import format_clock, format_day, format_moment, format_number
-from bot.i18n import N_, _, current_language, pgettext, use_language
+from core.formatting import format_clock, format_day, format_moment, format_number
+from core.i18n import N_, _, current_language, pgettext, use_language
 from storage import trainings
 from storage.people import Role, role_at_least
 

@@ -6,9 +6,9 @@ admin (*You said, we did*)."""
 from __future__ import annotations
 
 from bot.engine.replies import CAPTION_MAX_CHARS
-from bot.forms.model import Form
 from bot.handlers.priorities import group_lines, sector_labels
-from bot.i18n import N_, _, use_language
+from core.i18n import N_, _, use_language
+from formengine.model import Form
 from storage.priorities import PriorityGroup
 from storage.wedid import ProgrammeUpdate, Status
 

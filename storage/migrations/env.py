@@ -26,7 +26,7 @@ def _configure_and_run(connection: object) -> None:
 
 
 def run_migrations_offline() -> None:
-    from bot.config import get_settings
+    from core.config import get_settings
 
     context.configure(
         url=get_settings().database_url,
@@ -39,7 +39,7 @@ def run_migrations_offline() -> None:
 
 
 async def _run_online_from_settings() -> None:
-    from bot.config import get_settings
+    from core.config import get_settings
 
     engine = create_async_engine(get_settings().database_url)
     async with engine.begin() as conn:

@@ -9,8 +9,8 @@ import pytest
 
 from admin.app import create_app
 from admin.security import hash_password
-from bot.demo_data import seed_reference
-from bot.engine.clock import FixedClock
+from core.clock import FixedClock
+from demo.seed import seed_reference
 from storage import people
 from storage.db import Database
 from tests.admin.support import AdminSite, StaffClient

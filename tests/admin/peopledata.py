@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.conversations.capacity_assessment import score
-from bot.demo_data import seed_skills
+from demo.seed import seed_skills
 from storage import associations, people, volunteers
 from storage.db import Database
 

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from bot.config import Settings
-from bot.engine.clock import FixedClock
+from core.clock import FixedClock
+from core.config import Settings
 from storage.db import Database
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from bot.forms.store import LiveForm, ensure_shipped_form
+from formengine.store import LiveForm, ensure_shipped_form
 from storage import surveys
 from storage.db import Database
 

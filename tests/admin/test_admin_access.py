@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from admin.app import InsecureSecretError, create_app
-from bot.config import DEFAULT_ADMIN_SECRET
+from core.config import DEFAULT_ADMIN_SECRET
 from storage import audit
 from storage.people import StaffMember
 from tests.admin.conftest import PASSWORDS, SignIn

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from admin.app import create_app
 from admin.server import DEMO_PASSWORD, count_logins, prepare_demo
-from bot.engine.clock import FixedClock
+from core.clock import FixedClock
 from storage.db import Database
 from tests.admin.support import AdminSite, StaffClient
 from tests.support.settings import settings_for_tests

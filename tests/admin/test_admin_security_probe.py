@@ -243,7 +243,7 @@ async def test_a_control_character_in_a_trainees_name_does_not_break_the_roster_
 
 
 def test_control_characters_typed_by_a_resident_are_dropped_at_input() -> None:
-    from bot.textinput import clean_text
+    from core.textinput import clean_text
 
     assert clean_text("Sami\x01 Trabelsi\x0b", 100) == "Sami Trabelsi"
     assert clean_text("\x07\x1b", 100) is None  # nothing left: asked again, nothing stored

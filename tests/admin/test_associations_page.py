@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.demo_data import seed_trainings
+from demo.seed import seed_trainings
 from storage import associations, audit
 from storage.db import Database
 from tests.admin.conftest import SignIn
@@ -193,8 +193,8 @@ async def test_an_association_without_an_assessment_says_how_to_do_one(
 async def test_the_demo_associations_page_has_ten_associations_to_plan_trainings_for(
     site: AdminSite, sign_in: SignIn
 ) -> None:
-    from bot.demo_data import seed_associations
-    from bot.demo_people import seed_more_associations
+    from demo.people import seed_more_associations
+    from demo.seed import seed_associations
 
     await seed_trainings(site.db, now=datetime(2026, 3, 1, tzinfo=UTC))
     await seed_associations(site.db)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from bot.demo_data import DEMO_STAFF_TELEGRAM_ID, seed_staff
-from bot.demo_residents import seed_residents_and_needs_survey
 from bot.engine.engine import Engine
+from demo.residents import seed_residents_and_needs_survey
+from demo.seed import DEMO_STAFF_TELEGRAM_ID, seed_staff
 from storage.db import Database
 from tests.admin.conftest import SignIn
 from tests.admin.support import StaffClient

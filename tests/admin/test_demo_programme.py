@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.demo_data import seed
-from bot.demo_monitoring import SESSIONS_2025
-from bot.demo_residents import RESIDENT_COUNT, RESIDENTS_PER_DISTRICT
-from bot.demo_trainings import COURSES_2025, SESSIONS_HELD_2025, TRAINEES_2025
+from demo.monitoring import SESSIONS_2025
+from demo.residents import RESIDENT_COUNT, RESIDENTS_PER_DISTRICT
+from demo.seed import seed
+from demo.trainings import COURSES_2025, SESSIONS_HELD_2025, TRAINEES_2025
 from storage import consultations, monitoring
 from storage.db import Database
 from storage.priorities import priority_report

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.broadcast_sender import BroadcastSender, SenderConfig
 from bot.engine.engine import Engine
-from bot.send_limiter import LocalSendLimiter
+from bot.workers.broadcast_sender import BroadcastSender, SenderConfig
+from bot.workers.send_limiter import LocalSendLimiter
 from storage import audit
 from storage.broadcasts import Broadcast
 from storage.cases import Case

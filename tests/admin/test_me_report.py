@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot import demo_data
-from bot.demo_trainings import seed_trainings_2025
+from demo import seed as demo_data
+from demo.trainings import seed_trainings_2025
 from storage import audit, monitoring, trainings
 from storage.db import Database
 from storage.people import User

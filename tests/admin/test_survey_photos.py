@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import func, select
 
 from admin.app import create_app
-from bot.engine.clock import FixedClock
 from bot.engine.engine import Engine
-from bot.i18n import translate
-from bot.odk_push import SubmissionPusher
+from core.clock import FixedClock
+from core.i18n import translate
+from formengine.odk_push import SubmissionPusher
 from storage import files, surveys
 from storage import submission_pushes as pushes
 from storage.db import Database
@@ -153,7 +153,7 @@ async def test_an_arabic_residents_photo_is_kept_shown_to_staff_and_sent_to_odk_
 async def test_a_submission_from_before_photos_were_kept_fails_its_push_with_the_reason(
     engine: Engine, sqlite_db: Database, store: LocalFileStore, site: AdminSite, sign_in: SignIn
 ) -> None:
-    from bot.forms.store import import_xlsform
+    from formengine.store import import_xlsform
 
     async with sqlite_db.transaction() as s:
         live, _outcome = await import_xlsform(s, xlsform_bytes(REPAIRS, [], SETTINGS))

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import select
 
 from admin.app import create_app
-from bot.demo_data import seed_reference
-from bot.engine.clock import FixedClock
-from bot.forms.store import LiveForm, import_xlsform
-from bot.odk_push import SubmissionPusher
+from core.clock import FixedClock
+from demo.seed import seed_reference
+from formengine.odk_push import SubmissionPusher
+from formengine.store import LiveForm, import_xlsform
 from storage import audit, surveys
 from storage import submission_pushes as pushes
 from storage.db import Database

@@ -216,7 +216,7 @@ async def test_someone_who_stopped_volunteering_leaves_the_directory(
 
 
 async def test_the_directory_filters_agree_on_sqlite_and_postgresql(any_db: Database) -> None:
-    from bot.demo_data import seed_reference
+    from demo.seed import seed_reference
 
     await seed_reference(any_db)
     await add_volunteers(any_db, MARIEM, AYMEN, NOURA, SAMI)
@@ -246,8 +246,8 @@ async def test_the_directory_filters_agree_on_sqlite_and_postgresql(any_db: Data
 async def test_the_demo_directory_holds_about_a_hundred_volunteers_on_two_pages(
     site: AdminSite, sign_in: SignIn
 ) -> None:
-    from bot.demo_data import seed_volunteers
-    from bot.demo_people import seed_more_volunteers
+    from demo.people import seed_more_volunteers
+    from demo.seed import seed_volunteers
 
     await seed_volunteers(site.db)
     await seed_more_volunteers(site.db)

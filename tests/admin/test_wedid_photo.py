@@ -13,9 +13,9 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.broadcast_sender import BroadcastSender, SenderConfig
 from bot.channels.aiogram_runtime import AiogramMessenger
-from bot.send_limiter import LocalSendLimiter
+from bot.workers.broadcast_sender import BroadcastSender, SenderConfig
+from bot.workers.send_limiter import LocalSendLimiter
 from storage import wedid
 from tests.admin.conftest import SignIn
 from tests.admin.support import AdminSite, StaffClient

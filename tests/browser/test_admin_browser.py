@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from bot.demo_residents import RESIDENT_COUNT
-from bot.formatting import format_number
+from core.formatting import format_number
+from demo.residents import RESIDENT_COUNT
 from storage import broadcasts
 from storage.db import Database
 from storage.priorities import PriorityFilters, PriorityReport, priority_report

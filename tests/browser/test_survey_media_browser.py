@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.forms.store import import_xlsform
+from formengine.store import import_xlsform
 from storage import surveys
 from storage.db import Database
 from storage.files import LocalFileStore

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.forms.loader import load_xlsform
-from bot.forms.store import NEEDS_SURVEY, SHIPPED
-from bot.i18n import LANGUAGE_NAMES, translate
+from core.i18n import LANGUAGE_NAMES, translate
+from formengine.loader import load_xlsform
+from formengine.store import NEEDS_SURVEY, SHIPPED
 from tests.fakes.bot_api import FakeBotApi, SentRecord
 
 NEEDS = load_xlsform(SHIPPED[NEEDS_SURVEY])

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.formatting import format_number
+from core.formatting import format_number
 from tests.e2e.broadcasts import (
     STAFF,
     Deliveries,

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from bot.conversations.training_notices import DAY_BEFORE, MINE_ROUTE
-from bot.demo_data import seed_reference
 from bot.engine import payloads
+from demo.seed import seed_reference
 from storage import reminders, trainings
 from storage.db import Database
 from tests.e2e.front import Front

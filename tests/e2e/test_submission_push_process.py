@@ -12,8 +12,8 @@ from xml.etree import ElementTree as ET
 import pytest
 from sqlalchemy import select
 
-from bot.demo_data import seed_reference
-from bot.forms.store import NEEDS_SURVEY, SHIPPED, ensure_shipped_form
+from demo.seed import seed_reference
+from formengine.store import NEEDS_SURVEY, SHIPPED, ensure_shipped_form
 from storage import submission_pushes as pushes
 from storage import surveys
 from storage.db import Database

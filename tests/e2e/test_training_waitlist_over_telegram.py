@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.demo_data import seed_reference
+from demo.seed import seed_reference
 from storage import trainings
 from storage.db import Database
 from tests.e2e.harness import BotProcess

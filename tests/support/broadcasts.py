@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from bot.broadcast_sender import BroadcastSender
+from bot.workers.broadcast_sender import BroadcastSender
 from storage import broadcasts
 from storage.broadcasts import Audience
 from storage.db import Database

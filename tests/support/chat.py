@@ -67,7 +67,7 @@ class Chat:
 
     async def onboard(self, language: str = "ar") -> None:
         """/start, pick the language, agree to the data notice."""
-        from bot.i18n import LANGUAGE_NAMES, translate
+        from core.i18n import LANGUAGE_NAMES, translate
 
         await self.send("/start")
         await self.press(LANGUAGE_NAMES[language])

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import build_engine
-from bot.engine.clock import FixedClock
 from bot.engine.flood import MemoryFloodGuard
 from bot.engine.session_sql import SqlSessionStore
-from bot.formatting import format_short_day
-from bot.i18n import translate
+from core.clock import FixedClock
+from core.formatting import format_short_day
+from core.i18n import translate
 from storage import consultations, reminders, surveys
 from storage.db import Database, UnitOfWork
 from tests.support.chat import Chat

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from bot.config import Settings
+from core.config import Settings
 
 # Files residents send in tests land here, never in the working directory.
 TEST_MEDIA = Path(tempfile.gettempdir()) / "musharaka-test-media"
