@@ -13,7 +13,6 @@ from bot.conversations import (
     consultation,
     onboarding,
     survey,
-    volunteer,
 )
 from bot.conversations import broadcast as broadcast_conversation
 from bot.conversations import training as training_conversation
@@ -23,6 +22,7 @@ from bot.engine.locks import ChatLocks, RedisChatLocks
 from bot.engine.registry import Registry
 from bot.engine.services import Services
 from bot.engine.session import SessionStore
+from bot.features import volunteers
 from bot.handlers import (
     associations_staff,
     cancel,
@@ -35,9 +35,9 @@ from bot.handlers import (
     trainings_staff,
 )
 from bot.handlers import settings as message_settings
-from bot.workers.leader import LeaderLock, RedisLeaderLock, SoleLeader
 from core.clock import Clock, SystemClock
 from core.config import Settings
+from core.redis_client import redis_client
 from storage import files
 from storage.db import Database
 from storage.files import build_file_store
@@ -58,7 +58,7 @@ MODULES: list[ModuleType] = [
     survey,
     priorities,
     survey_export,
-    volunteer,
+    volunteers,
     association,
     capacity_assessment,
     associations_staff,
@@ -75,25 +75,6 @@ def build_registry() -> Registry:
     for module in MODULES:
         module.register(registry)
     return registry
-
-
-def redis_client(settings: Settings) -> Redis | None:
-    """One Redis client per process (its pool is shared by sessions, flood limits, the
-    leader lock and send tokens), or None without MUSHARAKA_REDIS_URL.
-
-    The pool *waits* for a free connection when all are busy: redis-py's default pool
-    raises "Too many connections" instead, which under a burst of a few hundred residents
-    dropped their updates (seen in bench/throughput.py on PostgreSQL + Redis)."""
-    if not settings.redis_url:
-        return None
-    from redis.asyncio import BlockingConnectionPool, Redis
-
-    pool = BlockingConnectionPool.from_url(
-        settings.redis_url,
-        max_connections=settings.redis_max_connections,
-        timeout=settings.redis_pool_timeout_seconds,
-    )
-    return Redis(connection_pool=pool)
 
 
 def build_session_store(
@@ -127,18 +108,6 @@ def build_flood_guard(settings: Settings, redis: Redis | None = None) -> FloodGu
 def chat_locks(settings: Settings, redis: Redis) -> RedisChatLocks:
     """Each chat's updates one at a time across all workers sharing this Redis."""
     return RedisChatLocks(redis, prefix=f"{settings.redis_prefix}chat-lock:")
-
-
-def build_leader_lock(settings: Settings, redis: Redis | None = None) -> LeaderLock:
-    """Who runs the scheduler: with Redis, the holder of a lock that expires if it dies."""
-    redis = redis or redis_client(settings)
-    if redis is None:
-        return SoleLeader()
-    return RedisLeaderLock(
-        redis,
-        key=f"{settings.redis_prefix}scheduler-leader",
-        ttl_seconds=settings.leader_ttl_seconds,
-    )
 
 
 def build_engine(

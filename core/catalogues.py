@@ -7,10 +7,13 @@ keeping existing translations. ``check`` lists what is missing.
 
 from __future__ import annotations
 
+import copy
+import io
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS
@@ -20,6 +23,7 @@ from babel.messages.pofile import read_po, write_po
 from core.config import PROJECT_ROOT, SUPPORTED_LANGUAGES
 from core.i18n import LOCALES_DIR
 
+FIRST_DOMAIN = "core"
 SOURCE_LANGUAGE = "en"  # message ids are English; an empty English msgstr falls back to them
 ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
 LATIN_LETTER = re.compile(r"[A-Za-z]")
@@ -70,35 +74,75 @@ def po_path(language: str, domain: str) -> Path:
 def read_catalog(language: str, domain: str) -> Catalog:
     path = po_path(language, domain)
     if not path.exists():
-        return Catalog(locale=language, domain=domain, project="musharaka", charset="utf-8")
+        catalog = Catalog(locale=language, domain=domain, project="musharaka", charset="utf-8")
+        # A new domain takes the plural rule its language's catalogues already share (they
+        # are merged at run time and read with one rule; Babel's default may differ).
+        if domain != FIRST_DOMAIN and po_path(language, FIRST_DOMAIN).exists():
+            first = read_catalog(language, FIRST_DOMAIN)
+            catalog._num_plurals = first.num_plurals  # type: ignore[assignment]
+            catalog._plural_expr = first.plural_expr  # type: ignore[assignment]
+        return catalog
     with path.open("rb") as handle:
         return read_po(handle, locale=language, domain=domain)
 
 
+_CREATION_DATE = re.compile(rb'^"POT-Creation-Date: .*\\n"$', re.MULTILINE)
+
+
 def write_catalog(catalog: Catalog, language: str, domain: str) -> None:
+    """Write the catalogue, unless only its creation date would change (a refresh that
+    changes nothing leaves the file alone, so parallel branches do not conflict on it)."""
     path = po_path(language, domain)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
-        write_po(
-            handle,
-            catalog,
-            width=100,
-            omit_header=False,
-            include_lineno=False,
-            sort_output=True,
-            ignore_obsolete=True,
-        )
+    buffer = io.BytesIO()
+    write_po(
+        buffer,
+        catalog,
+        width=100,
+        omit_header=False,
+        include_lineno=False,
+        sort_output=True,
+        ignore_obsolete=True,
+    )
+    content = buffer.getvalue()
+    if path.exists() and _CREATION_DATE.sub(b"", path.read_bytes()) == _CREATION_DATE.sub(
+        b"", content
+    ):
+        return
+    path.write_bytes(content)
+
+
+def _known_translations(domains: list[str]) -> dict[tuple[str, str | None, object], Any]:
+    """Every translation any catalogue holds, by (language, context, msgid)."""
+    known: dict[tuple[str, str | None, object], Any] = {}
+    for domain in domains:
+        for language in SUPPORTED_LANGUAGES:
+            for message in read_catalog(language, domain):
+                if message.id and all(_translations(message)):
+                    known.setdefault((language, message.context, message.id), message.string)
+    return known
 
 
 def extract() -> list[str]:
-    """Refresh every catalogue from the code; returns what changed, for the console."""
+    """Refresh every catalogue from the code; returns what changed, for the console.
+
+    A message whose file moved to another domain keeps its translation: the new catalogue
+    takes it from the one it was in (all catalogues of a language are one table at run time)."""
     report: list[str] = []
-    for domain, paths in load_domains().items():
+    domains = load_domains()
+    known = _known_translations(list(domains))
+    for domain, paths in domains.items():
         template = template_for(domain, paths)
         for language in SUPPORTED_LANGUAGES:
             catalog = read_catalog(language, domain)
             before = {m.id for m in catalog if m.id}
-            catalog.update(template, no_fuzzy_matching=True)
+            # Babel's update shares the template's new messages between catalogues: a copy
+            # each, or a translation filled in for one language lands in all of them.
+            catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
+            for message in catalog:
+                earlier = known.get((language, message.context, message.id))
+                if message.id and earlier is not None and not all(_translations(message)):
+                    message.string = earlier
             after = {m.id for m in catalog if m.id}
             write_catalog(catalog, language, domain)
             added, removed = len(after - before), len(before - after)
@@ -191,12 +235,12 @@ def files_outside_domains() -> list[Path]:
     covered = {f.resolve() for paths in load_domains().values() for f in source_files(paths)}
     pattern = re.compile(r"(?<![\w.])(_|ngettext|N_|pgettext)\(\s*[\"f]")
     lonely = []
-    for top in ("bot", "storage", "admin"):
+    for top in ("bot", "storage", "admin", "core", "formengine", "demo"):
         for file in sorted((PROJECT_ROOT / top).rglob("*")):
             if (
                 file.suffix not in METHODS
                 or file.resolve() in covered
-                or file.stem.startswith("i18n")
+                or file.resolve() == Path(__file__).resolve()
             ):
                 continue
             text = file.read_text(encoding="utf-8")

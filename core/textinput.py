@@ -6,6 +6,8 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+import phonenumbers
+
 # Arabic-Indic (٠-٩) and Extended Arabic-Indic / Persian (۰-۹) digits, plus separators.
 _DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
 _DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
@@ -48,3 +50,35 @@ def clean_text(text: str, max_chars: int) -> str | None:
     if not cleaned or len(cleaned) > max_chars:
         return None
     return cleaned
+
+
+NAME_MIN_CHARS = 3
+NAME_MAX_CHARS = 100
+_PHONE_SEPARATORS = re.compile(r"[\s\-().\u00a0/]")
+
+
+def read_name(text: str) -> str | None:
+    """A person's full name as typed, or None when it cannot be one (digits, too short/long)."""
+    name = clean_text(text, NAME_MAX_CHARS)
+    if name is None or len(name) < NAME_MIN_CHARS:
+        return None
+    if not any(ch.isalpha() for ch in name) or any(ch.isdigit() for ch in normalize_digits(name)):
+        return None
+    return re.sub(r"\s+", " ", name)
+
+
+def normalize_phone(text: str, region: str) -> str | None:
+    """'98 123 456', '٩٨١٢٣٤٥٦', '00216 98123456', '+216 98-123-456' -> '+21698123456'."""
+    raw = _PHONE_SEPARATORS.sub("", normalize_digits(text).strip())
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    if not re.fullmatch(r"\+?\d{6,15}", raw):
+        return None
+    for candidate in (raw, "+" + raw) if not raw.startswith("+") else (raw,):
+        try:
+            number = phonenumbers.parse(candidate, region.upper())
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None

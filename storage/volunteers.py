@@ -26,11 +26,29 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
+from core.i18n import N_
 from storage.base import Base, BigId, UTCDateTime, utcnow
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TIMES = ("morning", "afternoon", "evening")
 LANGUAGES = ("ar", "fr", "en", "ber")  # Arabic, French, English, Tamazight
+# The labels of those codes (N_ message ids: translated where shown, in the bot and the admin).
+DAY_LABELS = {
+    "mon": N_("Monday"),
+    "tue": N_("Tuesday"),
+    "wed": N_("Wednesday"),
+    "thu": N_("Thursday"),
+    "fri": N_("Friday"),
+    "sat": N_("Saturday"),
+    "sun": N_("Sunday"),
+}
+TIME_LABELS = {"morning": N_("Mornings"), "afternoon": N_("Afternoons"), "evening": N_("Evenings")}
+LANGUAGE_LABELS = {
+    "ar": N_("Arabic"),
+    "fr": N_("French"),
+    "en": N_("English"),
+    "ber": N_("Tamazight"),
+}
 MAX_OTHER_SKILLS_CHARS = 300
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import chart_text as module
+from core import chart_text as module
 
 WORD = "الصحة"
 

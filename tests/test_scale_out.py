@@ -16,7 +16,6 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.app import build_engine, chat_locks
-from bot.app import redis_client as redis_client_for
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
 from bot.engine.flood import MemoryFloodGuard, RedisFloodGuard
@@ -28,6 +27,7 @@ from bot.workers.broadcast_sender import BroadcastSender, SenderConfig
 from bot.workers.leader import Leadership, RedisLeaderLock
 from bot.workers.redis_send_limiter import RedisSendLimiter
 from core.i18n import translate
+from core.redis_client import redis_client as redis_client_for
 from demo.seed import seed_reference
 from storage.db import Database
 from tests.conftest import EngineFactory

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from bot.app import build_engine
 from bot.engine.engine import Engine
+from bot.engine.reminders import cancel_reminders, remind_at
 from bot.engine.replies import Reply, Text
 from bot.engine.services import Services
 from bot.engine.session import MemorySessionStore
-from bot.workers.scheduler import build_scheduler, cancel_reminders, remind_at, send_due
+from bot.workers.scheduler import build_scheduler, send_due
 from core.clock import FixedClock
 from core.i18n import _
 from storage import people

@@ -15,8 +15,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from bot.cli.main import build_parser as _parser
 from bot.cli import forms as forms_cli
+from bot.cli.main import build_parser as _parser
 from bot.engine.engine import Engine
 from core.clock import FixedClock
 from core.config import Settings

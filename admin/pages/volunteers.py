@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from admin import exports, web
 from admin.forms import parse_optional_int
 from admin.permissions import Permission
-from bot.conversations.volunteer import DAY_LABELS, LANGUAGE_LABELS, TIME_LABELS
 from core.i18n import N_, _, is_rtl
 from storage import audit, volunteers
 from storage.reference import list_districts
+from storage.volunteers import DAY_LABELS, LANGUAGE_LABELS, TIME_LABELS
 
 router = APIRouter(prefix="/volunteers")
 NAV = [web.NavItem("/volunteers", N_("Volunteers"), Permission.VIEW_VOLUNTEERS)]

@@ -6,10 +6,10 @@ import argparse
 import logging
 import sys
 
-from bot.cli import admin, forms, i18n, odk, run, setup, simulate, trainings
+from bot.cli import admin, flows, forms, i18n, odk, run, setup, simulate, trainings
 from core.config import Settings, get_settings
 
-GROUPS = (run, simulate, setup, admin, forms, odk, trainings, i18n)
+GROUPS = (run, simulate, setup, admin, forms, odk, trainings, i18n, flows)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,10 +17,11 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, suppress
 from typing import Any
 
-from bot.app import build_engine, build_leader_lock
+from bot.app import build_engine
 from bot.channels.base import ChannelMessenger
 from bot.channels.lifecycle import wait_for_stop_signal
 from bot.engine.engine import Engine
+from bot.workers.leader import build_leader_lock
 from core.config import Runtime, Settings
 from storage.db import Database
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversations.contact_details import ask_phone, phone_from_event, read_name
 from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
@@ -23,9 +22,10 @@ from bot.engine.keyboards import column
 from bot.engine.lockouts import Lockout
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, Text
+from bot.engine.widgets import ask_phone, phone_from_event
 from core.formatting import format_day, format_number
 from core.i18n import N_, _, current_language, use_language
-from core.textinput import clean_text, normalize_digits, parse_int
+from core.textinput import clean_text, normalize_digits, parse_int, read_name
 from storage import associations, people, reference, throttles
 
 FIELD_LABELS = {

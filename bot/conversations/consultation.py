@@ -40,9 +40,9 @@ from bot.engine.conversation import Conversation
 from bot.engine.events import UNREADABLE, EventKind
 from bot.engine.keyboards import column, rows
 from bot.engine.registry import Command, MenuEntry, Registry
+from bot.engine.reminders import cancel_reminders, remind_at
 from bot.engine.replies import Button, Reply, Text
 from bot.engine.services import Services
-from bot.workers.scheduler import cancel_reminders, remind_at
 from core.formatting import format_clock, format_number, format_short_day
 from core.i18n import N_, _, current_language, pgettext, use_language
 from core.textinput import clean_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from bot.chart_text import chart_text
+from core.chart_text import chart_text
 from core.i18n import _, current_language, pgettext
 
 PAGE_INCHES = (11.69, 8.27)  # A4 landscape

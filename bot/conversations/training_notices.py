@@ -21,9 +21,9 @@ from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.messenger import DeliveryError, RecipientUnreachable
 from bot.engine.registry import Registry
+from bot.engine.reminders import cancel_reminders, remind_at
 from bot.engine.replies import Button, Photo, Reply, Text
 from bot.engine.services import Services
-from bot.workers.scheduler import cancel_reminders, remind_at
 from core.formatting import format_clock, format_day, format_moment, format_number
 from core.i18n import N_, _, current_language, ngettext, use_language
 from storage import people, reference, reminders, trainings

@@ -13,15 +13,19 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.engine.actions import Action
 from bot.engine.context import Context
 from bot.engine.conversation import Conversation
 from bot.engine.replies import Reply
 from bot.engine.services import Services
+from core.i18n import _
 from storage.people import Role
 from storage.reminders import Reminder
 
 CommandHandler = Callable[[Context], Awaitable[None]]
 ButtonHandler = Callable[[Context, tuple[str, ...]], Awaitable[None]]
+# A global button's handler gets the typed values of its Action (``handler(ctx, id=42)``).
+ActionHandler = Callable[..., Awaitable[None]]
 DeepLinkHandler = Callable[[Context, str], Awaitable[None]]
 # Personal data of one area for /mydata (a JSON-able dict) and /delete (erase it, keeping
 # anonymous counts). Both get a writing session and the user's Telegram id; the eraser also
@@ -71,6 +75,20 @@ class Registry:
     def add_button(self, route: str, handler: ButtonHandler) -> None:
         self._unique(self.buttons, route)
         self.buttons[route] = handler
+
+    def add_action(self, action: Action, handler: ActionHandler) -> None:
+        """A global button drawn with ``action.global_button``: presses whose arguments do not
+        unpack exactly are refused before ``handler(ctx, **values)`` runs. The values can be
+        forged, so the handler checks them against the database."""
+
+        async def unpacked(ctx: Context, args: tuple[str, ...]) -> None:
+            values = action.unpack(args)
+            if values is None:
+                ctx.toast(_("I do not recognise this button."))
+                return
+            await handler(ctx, **values)
+
+        self.add_button(action.code, unpacked)
 
     def add_menu_entry(self, entry: MenuEntry) -> None:
         self._unique(self.menu, entry.key)

@@ -18,12 +18,12 @@ import io
 import logging
 from collections.abc import Sequence
 
-from bot.chart_text import chart_text
 from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.keyboards import rows
 from bot.engine.registry import Command, Registry
 from bot.engine.replies import Button
+from core.chart_text import chart_text
 from core.formatting import display_digits, format_number, format_percent_figure
 from core.i18n import N_, _, ngettext
 from formengine.model import Form

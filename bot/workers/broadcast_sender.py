@@ -91,7 +91,7 @@ def limiter_from_settings(settings: Settings) -> SendLimiter:
         if settings.paid_broadcasts
         else settings.global_rate_per_second
     )
-    from bot.app import redis_client
+    from core.redis_client import redis_client
 
     redis = redis_client(settings)
     if redis is not None:

@@ -26,6 +26,9 @@ from typing import Any, Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from core.config import Settings
+from core.redis_client import redis_client
+
 log = logging.getLogger(__name__)
 
 DEFAULT_TTL_SECONDS = 15.0
@@ -156,3 +159,15 @@ class Leadership:
                 await self.lock.release()  # a successor need not wait for the expiry
             except (RedisError, OSError) as exc:
                 log.info("could not release the leader lock: %s", exc)
+
+
+def build_leader_lock(settings: Settings, redis: Redis | None = None) -> LeaderLock:
+    """Who runs the scheduler: with Redis, the holder of a lock that expires if it dies."""
+    redis = redis or redis_client(settings)
+    if redis is None:
+        return SoleLeader()
+    return RedisLeaderLock(
+        redis,
+        key=f"{settings.redis_prefix}scheduler-leader",
+        ttl_seconds=settings.leader_ttl_seconds,
+    )

@@ -7,38 +7,22 @@ would help: ``ctx.start("volunteer", district="thala")`` skips the district ques
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversations.contact_details import ask_phone, multi_select, phone_from_event, read_name
+from bot.engine.actions import Action
 from bot.engine.context import Context
-from bot.engine.conversation import Conversation
-from bot.engine.events import EventKind
 from bot.engine.keyboards import column
-from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Buttons
+from bot.engine.steps import Flow, Step
+from bot.engine.widgets import ask_phone, multi_select, phone_from_event
 from core.i18n import N_, _, current_language
-from core.textinput import clean_text
+from core.textinput import clean_text, read_name
 from storage import people, reference, volunteers
+from storage.volunteers import DAY_LABELS, LANGUAGE_LABELS, TIME_LABELS
 
-DAY_LABELS = {
-    "mon": N_("Monday"),
-    "tue": N_("Tuesday"),
-    "wed": N_("Wednesday"),
-    "thu": N_("Thursday"),
-    "fri": N_("Friday"),
-    "sat": N_("Saturday"),
-    "sun": N_("Sunday"),
-}
-TIME_LABELS = {"morning": N_("Mornings"), "afternoon": N_("Afternoons"), "evening": N_("Evenings")}
-LANGUAGE_LABELS = {
-    "ar": N_("Arabic"),
-    "fr": N_("French"),
-    "en": N_("English"),
-    "ber": N_("Tamazight"),
-}
 # The multiple-choice questions after the skills: state key -> the labels of its options.
 CHOICES = {"days": DAY_LABELS, "times": TIME_LABELS, "langs": LANGUAGE_LABELS}
 SIGNUP_ORDER = ("name", "phone", "district", "skills", "days", "times", "langs", "consent")
@@ -52,6 +36,19 @@ EDITABLE = {
     "langs": N_("Languages"),
 }
 
+DISTRICT = Action("d", code=str)
+SKILL = Action("sk", code=str)
+OTHER_SKILLS = Action("oth")
+CHOICE = Action("ch", code=str)
+DONE = Action("done")
+AGREE = Action("agree")
+DECLINE = Action("no")
+EDIT = Action("edit", field=str)
+STOP = Action("stop")
+AGAIN = Action("again")
+STOP_YES = Action("stopy")
+STOP_NO = Action("stopn")
+
 
 def _join(items: list[str]) -> str:
     return ("، " if current_language() == "ar" else ", ").join(items) or "—"
@@ -61,12 +58,95 @@ def _labels(codes: list[str], labels: dict[str, str]) -> str:
     return _join([_(labels[c]) for c in labels if c in codes])
 
 
-class Volunteer(Conversation):
+def _following(done: str) -> tuple[str, ...]:
+    return SIGNUP_ORDER[SIGNUP_ORDER.index(done) + 1 :]
+
+
+class Volunteer(Flow):
     name = "volunteer"
     resumable = True
+    starts = ("name", "profile")
+
+    def steps(self) -> Sequence[Step]:
+        return [
+            Step(
+                "name",
+                self._ask_name,
+                message=self._on_name,
+                text_only=True,
+                goes_to=("phone", "profile"),
+            ),
+            Step(
+                "phone",
+                self._ask_phone,
+                message=self._on_phone,
+                goes_to=("district", "skills", "profile"),
+            ),
+            Step(
+                "district",
+                self._ask_district,
+                on={DISTRICT: self._on_district},
+                goes_to=("skills", "profile"),
+            ),
+            Step(
+                "skills",
+                self._ask_skills,
+                on={SKILL: self._on_skill, OTHER_SKILLS: self._on_other, DONE: self._skills_done},
+                message=self._on_other_skills,
+                text_only=True,
+                goes_to=("other", "days", "profile"),
+            ),
+            Step(
+                "other",
+                self._ask_other_skills,
+                message=self._on_other_skills,
+                text_only=True,
+                goes_to=("skills",),
+            ),
+            self._choice_step("days", goes_to=("times", "profile")),
+            self._choice_step("times", goes_to=("langs", "profile")),
+            self._choice_step("langs", goes_to=("consent", "profile")),
+            Step(
+                "consent",
+                self._ask_consent,
+                on={AGREE: self._on_agree, DECLINE: self._on_decline},
+                ends=True,
+            ),
+            Step(
+                "profile",
+                self._show_profile,
+                on={EDIT: self._on_edit, STOP: self._on_stop_asked, AGAIN: self._on_again},
+                message=self._show_profile_again,
+                goes_to=("stop", *EDITABLE),
+            ),
+            Step(
+                "stop",
+                self._ask_stop,
+                on={STOP_YES: self._on_stop, STOP_NO: self._show_profile_again},
+                message=self._show_profile_again,
+                goes_to=("profile",),
+                ends=True,
+            ),
+        ]
+
+    def _choice_step(self, key: str, goes_to: tuple[str, ...]) -> Step:
+        async def ask(ctx: Context) -> None:
+            ctx.say(_choice_question(key), self._choice_buttons(ctx, key))
+
+        async def toggle(ctx: Context, code: str) -> None:
+            await self._toggle(ctx, key, code, set(CHOICES[key]))
+
+        async def done(ctx: Context) -> None:
+            if not ctx.state.get(key):
+                ctx.toast(_("Please choose at least one option."), alert=True)
+                ctx.edit(_choice_question(key), self._choice_buttons(ctx, key))
+                return
+            await self._next(ctx, key)
+
+        return Step(key, ask, on={CHOICE: toggle, DONE: done}, goes_to=goes_to)
 
     # --- entering -----------------------------------------------------------------------------
-    async def begin(self, ctx: Context, **kwargs: Any) -> None:
+    async def enter(self, ctx: Context, **kwargs: Any) -> None:
         async with ctx.reader() as s:
             existing = await volunteers.get_volunteer(s, ctx.user_id)
             skills = await volunteers.skills_of(s, existing.id) if existing else []
@@ -84,7 +164,7 @@ class Volunteer(Conversation):
                 langs=list(existing.languages),
                 active=existing.active,
             )
-            await self._show_profile(ctx)
+            await self.show(ctx, "profile")
             return
         ctx.state.update(mode="signup", skills=[], other="", days=[], times=[], langs=[])
         district = kwargs.get("district")
@@ -96,88 +176,76 @@ class Volunteer(Conversation):
                 "short questions (about two minutes). You can stop at any time with /cancel."
             )
         )
-        await self._ask(ctx, "name")
+        await self.show(ctx, "name")
 
     async def resume(self, ctx: Context) -> None:
-        if ctx.step in ("profile", "stop", ""):
-            await self._show_profile(ctx)
+        if ctx.step in ("stop", ""):
+            await self.show(ctx, "profile")
         else:
-            await self._ask(ctx, ctx.step)
+            await super().resume(ctx)
 
     # --- the questions ------------------------------------------------------------------------
-    async def _ask(self, ctx: Context, step: str) -> None:
-        ctx.step = step
-        if step == "name":
-            ctx.say(_("What is your full name?"), remove_keyboard=True)
-        elif step == "phone":
-            ask_phone(ctx, _("What phone number can the programme call you on?"))
-        elif step == "district":
-            async with ctx.reader() as s:
-                districts = await reference.list_districts(s)
-            lang = current_language()
-            ctx.say(
-                _("Which district do you live in?"),
-                column([ctx.button(d.name(lang), "d", d.code) for d in districts]),
-            )
-        elif step == "skills":
-            ctx.say(_skills_question(), await self._skills_buttons(ctx))
-        elif step == "other":
-            ctx.say(_("Type your other skills in a few words (for example: sewing, plumbing)."))
-        elif step in CHOICES:
-            ctx.say(_choice_question(step), self._choice_buttons(ctx, step))
-        elif step == "consent":
-            ctx.say(
-                await self._summary(ctx)
-                + "\n\n"
-                + _(
-                    "Programme staff will see these details to contact you about volunteering "
-                    "opportunities. They are never published. You can see them with /mydata "
-                    "and erase them with /delete. Do you agree?"
-                ),
-                [[ctx.button(_("I agree, save"), "agree"), ctx.button(_("No, cancel"), "no")]],
-            )
+    async def _ask_name(self, ctx: Context) -> None:
+        ctx.say(_("What is your full name?"), remove_keyboard=True)
+
+    async def _ask_phone(self, ctx: Context) -> None:
+        ask_phone(ctx, _("What phone number can the programme call you on?"))
+
+    async def _ask_district(self, ctx: Context) -> None:
+        async with ctx.reader() as s:
+            districts = await reference.list_districts(s)
+        lang = current_language()
+        ctx.say(
+            _("Which district do you live in?"),
+            column([DISTRICT.button(ctx, d.name(lang), code=d.code) for d in districts]),
+        )
+
+    async def _ask_skills(self, ctx: Context) -> None:
+        ctx.say(_skills_question(), await self._skills_buttons(ctx))
+
+    async def _ask_other_skills(self, ctx: Context) -> None:
+        ctx.say(_("Type your other skills in a few words (for example: sewing, plumbing)."))
+
+    async def _ask_consent(self, ctx: Context) -> None:
+        ctx.say(
+            await self._summary(ctx)
+            + "\n\n"
+            + _(
+                "Programme staff will see these details to contact you about volunteering "
+                "opportunities. They are never published. You can see them with /mydata "
+                "and erase them with /delete. Do you agree?"
+            ),
+            [[AGREE.button(ctx, _("I agree, save")), DECLINE.button(ctx, _("No, cancel"))]],
+        )
 
     async def _next(self, ctx: Context, done: str) -> None:
         """After answering ``done``: the next sign-up question, or (when editing) save."""
         if ctx.state.get("mode") != "signup":
             await self._save(ctx)
             ctx.state["mode"] = "profile"
-            await self._show_profile(ctx, saved=True)
+            await self.show(ctx, "profile", saved=True)
             return
-        following = SIGNUP_ORDER[SIGNUP_ORDER.index(done) + 1 :]
-        for step in following:
+        for step in _following(done):
             if step == "district" and ctx.state.get("district_given"):
                 continue
-            await self._ask(ctx, step)
+            await self.show(ctx, step)
             return
 
     # --- typed answers ------------------------------------------------------------------------
-    async def on_message(self, ctx: Context) -> None:
-        step, kind = ctx.step, ctx.event.kind
-        if step == "phone":
-            phone = phone_from_event(ctx)
-            if phone is not None:
-                ctx.state["phone"] = phone
-                ctx.say(f"✅ {phone}", remove_keyboard=True)
-                await self._next(ctx, "phone")
+    async def _on_name(self, ctx: Context) -> None:
+        name = read_name(ctx.event.text)
+        if name is None:
+            ctx.say(_("Please type your full name in letters (first name and family name)."))
             return
-        if step in ("name", "other", "skills") and kind != EventKind.TEXT:
-            ctx.say(_("Please type your answer as a text message."))
-            return
-        if step == "name":
-            name = read_name(ctx.event.text)
-            if name is None:
-                ctx.say(_("Please type your full name in letters (first name and family name)."))
-                return
-            ctx.state["name"] = name
-            await self._next(ctx, "name")
-        elif step in ("other", "skills"):
-            await self._on_other_skills(ctx)
-        elif step in ("profile", "stop"):
-            await self._show_profile(ctx)
-        else:  # a question answered with buttons: ask it again, with buttons that work
-            ctx.say(_("Please answer with the buttons."))
-            await self._ask(ctx, step)
+        ctx.state["name"] = name
+        await self._next(ctx, "name")
+
+    async def _on_phone(self, ctx: Context) -> None:
+        phone = phone_from_event(ctx)
+        if phone is not None:
+            ctx.state["phone"] = phone
+            ctx.say(f"✅ {phone}", remove_keyboard=True)
+            await self._next(ctx, "phone")
 
     async def _on_other_skills(self, ctx: Context) -> None:
         other = clean_text(ctx.event.text, volunteers.MAX_OTHER_SKILLS_CHARS)
@@ -189,64 +257,47 @@ class Volunteer(Conversation):
             )
             return
         ctx.state["other"] = other
-        await self._ask(ctx, "skills")
+        await self.show(ctx, "skills")
 
     # --- buttons ------------------------------------------------------------------------------
-    async def on_button(self, ctx: Context, action: str, args: tuple[str, ...]) -> None:
-        step = ctx.step
-        arg = args[0] if args else ""
-        if step == "district" and action == "d":
-            await self._on_district(ctx, arg)
-        elif step == "skills" and action == "sk":
-            await self._toggle(ctx, "skills", arg, {s.code for s in await self._skills(ctx)})
-        elif step == "skills" and action == "oth":
-            await self._ask(ctx, "other")
-        elif step == "skills" and action == "done":
-            if not ctx.state.get("skills") and not ctx.state.get("other"):
-                ctx.toast(_("Please choose at least one skill, or type another one."), alert=True)
-                ctx.edit(_skills_question(), await self._skills_buttons(ctx))  # fresh buttons
-                return
-            await self._next(ctx, "skills")
-        elif step in CHOICES and action == "ch":
-            await self._toggle(ctx, step, arg, set(CHOICES[step]))
-        elif step in CHOICES and action == "done":
-            if not ctx.state.get(step):
-                ctx.toast(_("Please choose at least one option."), alert=True)
-                ctx.edit(_choice_question(step), self._choice_buttons(ctx, step))
-                return
-            await self._next(ctx, step)
-        elif step == "consent" and action == "agree":
-            await self._save(ctx)
-            ctx.state["mode"] = "profile"
-            ctx.edit(
-                _(
-                    "Thank you! You are now registered as a volunteer. The programme team will "
-                    "contact you when an opportunity matches your skills and your time."
-                )
-            )
-            ctx.finish()
-        elif step == "consent" and action == "no":
-            ctx.finish()
-            ctx.edit(_("Nothing was saved. You can sign up whenever you like with /volunteer."))
-        elif step == "profile":
-            await self._on_profile_button(ctx, action, arg)
-        elif step == "stop" and action == "stopy":
-            await self._stop(ctx)
-        elif step == "stop" and action == "stopn":
-            await self._show_profile(ctx)
-        else:
-            await super().on_button(ctx, action, args)
-
     async def _on_district(self, ctx: Context, code: str) -> None:
         async with ctx.reader() as s:
             districts = {d.code: d for d in await reference.list_districts(s)}
         if code not in districts:
             ctx.toast(_("This district is not in the list any more. Please choose again."))
-            await self._ask(ctx, "district")
+            await self.show(ctx, "district")
             return
         ctx.state["district"] = code
         ctx.edit(_("District: {name}").format(name=districts[code].name(current_language())))
         await self._next(ctx, "district")
+
+    async def _on_skill(self, ctx: Context, code: str) -> None:
+        await self._toggle(ctx, "skills", code, {s.code for s in await self._skills(ctx)})
+
+    async def _on_other(self, ctx: Context) -> None:
+        await self.show(ctx, "other")
+
+    async def _skills_done(self, ctx: Context) -> None:
+        if not ctx.state.get("skills") and not ctx.state.get("other"):
+            ctx.toast(_("Please choose at least one skill, or type another one."), alert=True)
+            ctx.edit(_skills_question(), await self._skills_buttons(ctx))  # fresh buttons
+            return
+        await self._next(ctx, "skills")
+
+    async def _on_agree(self, ctx: Context) -> None:
+        await self._save(ctx)
+        ctx.state["mode"] = "profile"
+        ctx.edit(
+            _(
+                "Thank you! You are now registered as a volunteer. The programme team will "
+                "contact you when an opportunity matches your skills and your time."
+            )
+        )
+        self.end(ctx)
+
+    async def _on_decline(self, ctx: Context) -> None:
+        self.end(ctx)
+        ctx.edit(_("Nothing was saved. You can sign up whenever you like with /volunteer."))
 
     async def _toggle(self, ctx: Context, key: str, code: str, allowed: set[str]) -> None:
         if code not in allowed:
@@ -279,8 +330,8 @@ class Volunteer(Conversation):
             ctx,
             options,
             ctx.state.get("skills") or [],
-            "sk",
-            extra=[ctx.button(other_label, "oth"), ctx.button(_("Done ✔"), "done")],
+            SKILL,
+            extra=[OTHER_SKILLS.button(ctx, other_label), DONE.button(ctx, _("Done ✔"))],
         )
 
     def _choice_buttons(self, ctx: Context, key: str) -> Buttons:
@@ -289,8 +340,8 @@ class Volunteer(Conversation):
             ctx,
             options,
             ctx.state.get(key) or [],
-            "ch",
-            extra=[ctx.button(_("Done ✔"), "done")],
+            CHOICE,
+            extra=[DONE.button(ctx, _("Done ✔"))],
             per_row=3 if key == "times" else 2,
         )
 
@@ -319,48 +370,54 @@ class Volunteer(Conversation):
         return "\n".join(f"• {label}: {value}" for label, value in rows)
 
     async def _show_profile(self, ctx: Context, saved: bool = False) -> None:
-        ctx.step = "profile"
         active = bool(ctx.state.get("active", True))
         head = _("Your volunteer profile") if active else _("Your volunteer profile (paused)")
         text = f"🙋 {head}\n\n{await self._summary(ctx)}"
         if saved:
             text = _("Saved.") + "\n\n" + text
         buttons = [
-            ctx.button(_("Change: {field}").format(field=_(label)), "edit", field)
+            EDIT.button(ctx, _("Change: {field}").format(field=_(label)), field=field)
             for field, label in EDITABLE.items()
         ]
         if active:
-            buttons.append(ctx.button(_("Stop volunteering"), "stop"))
+            buttons.append(STOP.button(ctx, _("Stop volunteering")))
         else:
-            buttons.append(ctx.button(_("Volunteer again"), "again"))
+            buttons.append(AGAIN.button(ctx, _("Volunteer again")))
         ctx.say(text, [buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
-    async def _on_profile_button(self, ctx: Context, action: str, field: str) -> None:
-        if action == "edit" and field in EDITABLE:
-            ctx.state["mode"] = "edit"
-            await self._ask(ctx, field)
-        elif action == "stop":
-            ctx.step = "stop"
-            ctx.say(
-                _("Stop volunteering? The programme will no longer contact you about it."),
-                [
-                    [
-                        ctx.button(_("Yes, stop"), "stopy"),
-                        ctx.button(_("No, keep volunteering"), "stopn"),
-                    ]
-                ],
-            )
-        elif action == "again":
-            await self._save(ctx)
-            ctx.state["active"] = True
-            await self._show_profile(ctx, saved=True)
-        else:
-            ctx.stale_button()
+    async def _show_profile_again(self, ctx: Context) -> None:
+        await self.show(ctx, "profile")
 
-    async def _stop(self, ctx: Context) -> None:
+    async def _on_edit(self, ctx: Context, field: str) -> None:
+        if field not in EDITABLE:
+            ctx.stale_button()
+            return
+        ctx.state["mode"] = "edit"
+        await self.show(ctx, field)
+
+    async def _on_stop_asked(self, ctx: Context) -> None:
+        await self.show(ctx, "stop")
+
+    async def _ask_stop(self, ctx: Context) -> None:
+        ctx.say(
+            _("Stop volunteering? The programme will no longer contact you about it."),
+            [
+                [
+                    STOP_YES.button(ctx, _("Yes, stop")),
+                    STOP_NO.button(ctx, _("No, keep volunteering")),
+                ]
+            ],
+        )
+
+    async def _on_again(self, ctx: Context) -> None:
+        await self._save(ctx)
+        ctx.state["active"] = True
+        await self.show(ctx, "profile", saved=True)
+
+    async def _on_stop(self, ctx: Context) -> None:
         async with ctx.transaction() as s:
             await volunteers.stop_volunteering(s, ctx.user_id, ctx.services.clock.now())
-        ctx.finish()
+        self.end(ctx)
         ctx.edit(
             _(
                 "You are no longer listed as a volunteer. Thank you for your help! Your details "
@@ -411,18 +468,3 @@ def _choice_question(key: str) -> str:
 
 async def volunteer_command(ctx: Context) -> None:
     await ctx.start("volunteer")
-
-
-async def export_volunteer(s: AsyncSession, telegram_id: int) -> dict[str, Any]:
-    return await volunteers.export_person(s, telegram_id)
-
-
-async def erase_volunteer(s: AsyncSession, telegram_id: int, now: datetime) -> None:
-    await volunteers.erase_person(s, telegram_id)
-
-
-def register(registry: Registry) -> None:
-    registry.add_conversation(Volunteer())
-    registry.add_command(Command("volunteer", volunteer_command, N_("Volunteer in your community")))
-    registry.add_menu_entry(MenuEntry("volunteer", N_("Volunteer"), volunteer_command, order=40))
-    registry.add_personal_data("volunteers", export_volunteer, erase_volunteer)

@@ -1,53 +1,16 @@
-"""Asking for a person's name and phone number (volunteers, association members).
-
-The phone comes either from Telegram's "share my number" button (only the person's own
-number is accepted) or typed, in any digit script, with or without the country code;
-it is stored in E.164 (``+21698123456``).
-"""
+"""Screen parts several flows share: asking for a phone number (Telegram's "share my number"
+button or typed) and a multiple choice drawn as toggle buttons."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
-import phonenumbers
-
+from bot.engine.actions import Action
 from bot.engine.context import Context
 from bot.engine.events import EventKind
 from bot.engine.replies import Button, Buttons, KeyboardButton
 from core.i18n import _
-from core.textinput import clean_text, normalize_digits
-
-NAME_MIN_CHARS = 3
-NAME_MAX_CHARS = 100
-_SEPARATORS = re.compile(r"[\s\-().\u00a0/]")
-
-
-def read_name(text: str) -> str | None:
-    """A person's full name as typed, or None when it cannot be one (digits, too short/long)."""
-    name = clean_text(text, NAME_MAX_CHARS)
-    if name is None or len(name) < NAME_MIN_CHARS:
-        return None
-    if not any(ch.isalpha() for ch in name) or any(ch.isdigit() for ch in normalize_digits(name)):
-        return None
-    return re.sub(r"\s+", " ", name)
-
-
-def normalize_phone(text: str, region: str) -> str | None:
-    """'98 123 456', '٩٨١٢٣٤٥٦', '00216 98123456', '+216 98-123-456' -> '+21698123456'."""
-    raw = _SEPARATORS.sub("", normalize_digits(text).strip())
-    if raw.startswith("00"):
-        raw = "+" + raw[2:]
-    if not re.fullmatch(r"\+?\d{6,15}", raw):
-        return None
-    for candidate in (raw, "+" + raw) if not raw.startswith("+") else (raw,):
-        try:
-            number = phonenumbers.parse(candidate, region.upper())
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return None
+from core.textinput import normalize_phone
 
 
 def share_phone_keyboard() -> list[list[KeyboardButton]]:
@@ -64,7 +27,8 @@ def ask_phone(ctx: Context, question: str) -> None:
 
 
 def phone_from_event(ctx: Context) -> str | None:
-    """The number in this event, or None after telling the person what went wrong."""
+    """The number in this event in E.164 (only the person's own shared contact is accepted),
+    or None after telling the person what went wrong."""
     region = ctx.services.settings.phone_region
     event = ctx.event
     if event.kind == EventKind.CONTACT:
@@ -103,14 +67,16 @@ def multi_select(
     ctx: Context,
     options: Sequence[tuple[str, str]],
     selected: Iterable[str],
-    action: str,
+    toggle: Action,
     extra: Sequence[Button] = (),
     per_row: int = 2,
 ) -> Buttons:
-    """Toggle buttons ('✅ label' when chosen), then the extra buttons (Done, Other...)."""
+    """Toggle buttons ('✅ label' when chosen), then the extra buttons (Done, Other...).
+    ``toggle`` is an action with one ``str`` argument: the option's code."""
+    ((field, _kind),) = toggle.fields
     chosen = set(selected)
     buttons = [
-        ctx.button(f"✅ {label}" if code in chosen else label, action, code)
+        toggle.button(ctx, f"✅ {label}" if code in chosen else label, **{field: code})
         for code, label in options
     ]
     rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
