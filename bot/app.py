@@ -15,14 +15,13 @@ from bot.conversations import (
     survey,
 )
 from bot.conversations import broadcast as broadcast_conversation
-from bot.conversations import training as training_conversation
 from bot.engine.engine import Engine
 from bot.engine.flood import FloodGuard, MemoryFloodGuard, RedisFloodGuard
 from bot.engine.locks import ChatLocks, RedisChatLocks
 from bot.engine.registry import Registry
 from bot.engine.services import Services
 from bot.engine.session import SessionStore
-from bot.features import volunteers
+from bot.features import trainings, volunteers
 from bot.handlers import (
     associations_staff,
     cancel,
@@ -32,7 +31,6 @@ from bot.handlers import (
     privacy,
     start,
     survey_export,
-    trainings_staff,
 )
 from bot.handlers import settings as message_settings
 from core.clock import Clock, SystemClock
@@ -53,8 +51,7 @@ MODULES: list[ModuleType] = [
     language,
     onboarding,
     consultation,
-    training_conversation,
-    trainings_staff,
+    trainings,
     survey,
     priorities,
     survey_export,

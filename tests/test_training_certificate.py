@@ -3,7 +3,7 @@ trainee's gender as recorded at registration."""
 
 from __future__ import annotations
 
-from bot.conversations.training_certificate import CertificateText, certificate_png
+from bot.features.trainings.certificate import CertificateText, certificate_png
 from core.i18n import use_language
 
 DETAILS = CertificateText(

@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from bot.conversations.training_notices import DAY_BEFORE, MINE_ROUTE
 from bot.engine import payloads
+from bot.features.trainings.actions import OPEN_MINE
+from bot.features.trainings.reminders import DAY_BEFORE
 from demo.seed import seed_reference
 from storage import reminders, trainings
 from storage.db import Database
@@ -91,7 +92,7 @@ def start_worker(
 def is_reminder(record: SentRecord) -> bool:
     markup = record.params.get("reply_markup") or {}
     datas = [b.get("callback_data") for row in markup.get("inline_keyboard", []) for b in row]
-    return record.method == "sendMessage" and payloads.global_(MINE_ROUTE) in datas
+    return record.method == "sendMessage" and payloads.global_(OPEN_MINE.code) in datas
 
 
 async def test_two_workers_and_a_scheduler_leader_serve_500_residents_exactly_once(

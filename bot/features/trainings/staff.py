@@ -9,21 +9,26 @@ for. Their buttons are global: each press checks the staff role again.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from bot.conversations import training_notices as notices
-from bot.conversations.training import GENDER_LABELS, local_day, session_label
-from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.keyboards import column
-from bot.engine.registry import Command, Registry
 from bot.engine.replies import Button, Text
+from bot.features.trainings.actions import OPEN_COURSE, STAFF_SESSION
+from bot.features.trainings.reminders import cancel_registration_reminders
+from bot.features.trainings.texts import (
+    GENDER_LABELS,
+    branch_of,
+    language_of,
+    local_day,
+    session_label,
+)
 from core.formatting import format_clock, format_day, format_moment, format_number
-from core.i18n import N_, _, current_language, pgettext, use_language
+from core.i18n import _, current_language, pgettext, use_language
 from storage import trainings
 from storage.people import Role, role_at_least
 
-ROUTE = "tk"  # tk:<action>:<session id>
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 ROSTER_SESSIONS_DAYS = 60
 
@@ -36,20 +41,20 @@ async def _is_staff(ctx: Context) -> bool:
 
 
 async def _session_buttons(
-    ctx: Context, action: str, days_before: float, days_after: float
+    ctx: Context, op: str, days_before: float, days_after: float
 ) -> list[Button]:
     now = ctx.services.clock.now()
     async with ctx.reader() as s:
         found = await trainings.sessions_between(
             s, now - timedelta(days=days_before), now + timedelta(days=days_after)
         )
-        branches = [await notices.branch_of(s, training) for training, _c in found]
+        branches = [await branch_of(s, training) for training, _c in found]
     tz = ctx.services.settings.timezone
     lang = current_language()
     buttons = []
     for (training, course), branch in zip(found[:30], branches, strict=False):
         label = f"{course.title(lang)[:28]} · {session_label(training, branch, 0, tz)}"
-        buttons.append(ctx.global_button(label[:60], ROUTE, action, training.id))
+        buttons.append(STAFF_SESSION.global_button(ctx, label[:60], op=op, session=training.id))
     return buttons
 
 
@@ -114,12 +119,12 @@ async def _show_checkin(ctx: Context, session_id: int, *, new_code: bool) -> Non
     )
     buttons = [
         [
-            ctx.global_button(_("Refresh"), ROUTE, "r", session_id),
-            ctx.global_button(_("New code"), ROUTE, "n", session_id),
+            STAFF_SESSION.global_button(ctx, _("Refresh"), op="r", session=session_id),
+            STAFF_SESSION.global_button(ctx, _("New code"), op="n", session=session_id),
         ],
         [
-            ctx.global_button(_("Participants"), ROUTE, "l", session_id),
-            ctx.global_button(_("Close check-in"), ROUTE, "c", session_id),
+            STAFF_SESSION.global_button(ctx, _("Participants"), op="l", session=session_id),
+            STAFF_SESSION.global_button(ctx, _("Close check-in"), op="c", session=session_id),
         ],
     ]
     ctx.edit(text, buttons)
@@ -186,7 +191,9 @@ async def _show_roster(ctx: Context, session_id: int) -> None:
             lines.append(f"{format_number(n)}. {registration.participant_name or '—'}")
     buttons = None
     if training.status == trainings.SCHEDULED and training.ends_at > ctx.services.clock.now():
-        buttons = [[ctx.global_button(_("Cancel this session"), ROUTE, "x", session_id)]]
+        buttons = [
+            [STAFF_SESSION.global_button(ctx, _("Cancel this session"), op="x", session=session_id)]
+        ]
     ctx.say("\n".join(lines), buttons)
 
 
@@ -198,8 +205,12 @@ async def _ask_cancel_session(ctx: Context, session_id: int) -> None:
         ),
         [
             [
-                ctx.global_button(_("Yes, cancel the session"), ROUTE, "xy", session_id),
-                ctx.global_button(pgettext("session", "No, keep it"), ROUTE, "l", session_id),
+                STAFF_SESSION.global_button(
+                    ctx, _("Yes, cancel the session"), op="xy", session=session_id
+                ),
+                STAFF_SESSION.global_button(
+                    ctx, pgettext("session", "No, keep it"), op="l", session=session_id
+                ),
             ]
         ],
     )
@@ -216,47 +227,53 @@ async def _cancel_session(ctx: Context, session_id: int) -> None:
         )
     training, course = found
     for registration in told:
-        await notices.cancel_registration_reminders(ctx.services, registration.id)
+        await cancel_registration_reminders(ctx.services, registration.id)
         if registration.telegram_id is None:
             continue
-        language = await notices.language_of(ctx.services, registration.telegram_id)
+        language = await language_of(ctx.services, registration.telegram_id)
         with use_language(language):
             day = format_day(local_day(training, ctx.services.settings.timezone))
             text = _(
                 "We are sorry: the session of «{course}» on {day} is cancelled. You can choose "
                 "another date in the catalogue."
             ).format(course=course.title(language), day=day)
-            button = Button(
-                _("Course catalogue"), payloads.global_(notices.COURSE_ROUTE, course.id)
-            )
+            button = OPEN_COURSE.global_button(ctx, _("Course catalogue"), id=course.id)
         ctx.notify(registration.telegram_id, Text(text, buttons=[[button]]))
     ctx.edit(
         _("The session is cancelled; {n} people were told.").format(n=format_number(len(told)))
     )
 
 
-async def staff_session_button(ctx: Context, args: tuple[str, ...]) -> None:
+async def _show_code(ctx: Context, session_id: int) -> None:
+    await _show_checkin(ctx, session_id, new_code=False)
+
+
+async def _new_code(ctx: Context, session_id: int) -> None:
+    await _show_checkin(ctx, session_id, new_code=True)
+
+
+# What each ``op`` of a staff button does (``g:tk:<op>:<session>``: the codes live in staff's
+# old messages).
+STAFF_OPS: dict[str, Callable[[Context, int], Awaitable[None]]] = {
+    "o": _show_code,  # open check-in (from /checkin)
+    "r": _show_code,  # refresh
+    "n": _new_code,
+    "c": _close_checkin,
+    "l": _show_roster,
+    "x": _ask_cancel_session,
+    "xy": _cancel_session,
+}
+
+
+async def session_pressed(ctx: Context, op: str, session: int) -> None:
+    """A staff button on a session; the role is checked again at every press."""
     if not await _is_staff(ctx):
         return
-    session_id = payloads.int_arg(args, 1)
-    if len(args) != 2 or session_id is None:
+    handler = STAFF_OPS.get(op)
+    if handler is None:
         ctx.toast(_("I do not recognise this button."))
         return
-    action = args[0]
-    if action in ("o", "r"):
-        await _show_checkin(ctx, session_id, new_code=False)
-    elif action == "n":
-        await _show_checkin(ctx, session_id, new_code=True)
-    elif action == "c":
-        await _close_checkin(ctx, session_id)
-    elif action == "l":
-        await _show_roster(ctx, session_id)
-    elif action == "x":
-        await _ask_cancel_session(ctx, session_id)
-    elif action == "xy":
-        await _cancel_session(ctx, session_id)
-    else:
-        ctx.toast(_("I do not recognise this button."))
+    await handler(ctx, session)
 
 
 async def suggestions_command(ctx: Context) -> None:
@@ -275,34 +292,3 @@ async def suggestions_command(ctx: Context) -> None:
         who = f" — {suggestion.association_name}" if suggestion.association_name else ""
         blocks.append(f"{new}{format_moment(suggestion.created_at, tz)}{who}\n{suggestion.text}")
     ctx.say("\n\n".join(blocks))
-
-
-def register(registry: Registry) -> None:
-    registry.add_command(
-        Command(
-            "checkin",
-            checkin_command,
-            N_("Open check-in for a training session (trainers)"),
-            min_role=Role.STAFF,
-            listed=False,
-        )
-    )
-    registry.add_command(
-        Command(
-            "roster",
-            roster_command,
-            N_("Participants of a training session"),
-            min_role=Role.STAFF,
-            listed=False,
-        )
-    )
-    registry.add_command(
-        Command(
-            "suggestions",
-            suggestions_command,
-            N_("Training suggestions from participants"),
-            min_role=Role.STAFF,
-            listed=False,
-        )
-    )
-    registry.add_button(ROUTE, staff_session_button)
