@@ -16,7 +16,7 @@ from formengine.attachments import AttachmentError, Itemset, Search
 from formengine.model import Question
 
 if TYPE_CHECKING:
-    from formengine.loader import _Builder
+    from formengine.loader.builder import _Builder
 
 EXTERNAL_TYPES = ("csv-external", "xml-external")
 

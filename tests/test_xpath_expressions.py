@@ -14,7 +14,6 @@ from core.config import PROJECT_ROOT
 from formengine.loader import TYPE_ALIASES, load_xlsform
 from formengine.runtime import Run
 from formengine.xpath import (
-    _XPATH1_FUNCTIONS,
     ODK_FUNCTIONS,
     UNSUPPORTED_FUNCTIONS,
     Environment,
@@ -25,6 +24,7 @@ from formengine.xpath import (
     known_function,
     tokens,
 )
+from formengine.xpath.library import _XPATH1_FUNCTIONS
 from tests.support.xlsforms import choice_rows, xlsform_bytes
 
 TODAY = Environment(today=date(2026, 11, 24))
