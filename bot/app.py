@@ -11,7 +11,6 @@ from bot.conversations import (
     cases,
     cases_staff,
     consultation,
-    onboarding,
     survey,
 )
 from bot.conversations import broadcast as broadcast_conversation
@@ -21,15 +20,11 @@ from bot.engine.locks import ChatLocks, RedisChatLocks
 from bot.engine.registry import Registry
 from bot.engine.services import Services
 from bot.engine.session import SessionStore
-from bot.features import trainings, volunteers
+from bot.features import core as bot_core
+from bot.features import privacy, trainings, volunteers
 from bot.handlers import (
     associations_staff,
-    cancel,
-    language,
-    menu,
     priorities,
-    privacy,
-    start,
     survey_export,
 )
 from bot.handlers import settings as message_settings
@@ -45,11 +40,7 @@ if TYPE_CHECKING:
 
 # Every module that contributes commands, conversations, menu entries or buttons.
 MODULES: list[ModuleType] = [
-    start,
-    menu,
-    cancel,
-    language,
-    onboarding,
+    bot_core,
     consultation,
     trainings,
     survey,

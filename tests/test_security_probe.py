@@ -12,7 +12,7 @@ from bot.engine.engine import Engine
 from bot.engine.events import Event
 from bot.engine.replies import Text
 from bot.engine.session import MemorySessionStore
-from bot.handlers.privacy import erase_everything
+from bot.features.privacy.delete import erase_everything
 from core.clock import FixedClock
 from core.i18n import translate
 from core.textinput import clean_text

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.engine.engine import Engine
-from bot.handlers.privacy import erase_everything
+from bot.features.privacy.delete import erase_everything
 from bot.workers.scheduler import send_due
 from core.clock import FixedClock
 from demo.seed import seed_reference

@@ -150,7 +150,7 @@ async def survey_deep_link(ctx: Context, rest: str) -> None:
         districts = {d.code for d in await reference.list_districts(s)}
     form_id, district = resolve_link(rest, known_forms, districts)
     if form_id is None:
-        from bot.handlers.menu import show_menu
+        from bot.features.core.menu import show_menu
 
         ctx.say(_("This survey link is not valid any more. Here is the menu instead."))
         await show_menu(ctx)

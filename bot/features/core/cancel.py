@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bot.engine.context import Context
-from bot.engine.registry import Command, Registry
-from core.i18n import N_, _
+from core.i18n import _
 
 
 async def cancel_command(ctx: Context) -> None:
@@ -12,7 +11,3 @@ async def cancel_command(ctx: Context) -> None:
         ctx.say(_("Stopped. Send /menu when you want to do something else."), remove_keyboard=True)
     else:
         ctx.say(_("There is nothing to stop. Send /menu to see what you can do."))
-
-
-def register(registry: Registry) -> None:
-    registry.add_command(Command("cancel", cancel_command, N_("Stop what you are doing")))

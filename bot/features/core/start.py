@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from bot.engine.context import Context
-from bot.engine.registry import Command, Registry
-from bot.handlers.menu import show_menu
-from core.i18n import N_, _
+from bot.features.core.menu import show_menu
+from core.i18n import _
 
 DEEP_LINK_MAX = 64  # Telegram's own limit on start parameters
 
@@ -32,7 +31,3 @@ async def start_command(ctx: Context) -> None:
         return
     ctx.say(_("Welcome back!"))
     await show_menu(ctx)
-
-
-def register(registry: Registry) -> None:
-    registry.add_command(Command("start", start_command, N_("Start, or start again")))
