@@ -63,6 +63,9 @@ class Registry:
     deep_links: dict[str, DeepLinkHandler] = field(default_factory=dict)
     reminder_kinds: dict[str, ReminderRenderer] = field(default_factory=dict)
     personal_data: dict[str, tuple[DataExporter, DataEraser]] = field(default_factory=dict)
+    _actions: dict[str, list[tuple[Action, ActionHandler]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def add_conversation(self, conversation: Conversation) -> None:
         self._unique(self.conversations, conversation.name)
@@ -76,19 +79,35 @@ class Registry:
         self._unique(self.buttons, route)
         self.buttons[route] = handler
 
-    def add_action(self, action: Action, handler: ActionHandler) -> None:
+    def add_action(
+        self, action: Action, handler: ActionHandler, *, refusal: str | None = None
+    ) -> None:
         """A global button drawn with ``action.global_button``: presses whose arguments do not
         unpack exactly are refused before ``handler(ctx, **values)`` runs. The values can be
-        forged, so the handler checks them against the database."""
+        forged, so the handler checks them against the database.
 
-        async def unpacked(ctx: Context, args: tuple[str, ...]) -> None:
-            values = action.unpack(args)
-            if values is None:
-                ctx.toast(_("I do not recognise this button."))
-                return
-            await handler(ctx, **values)
+        ``refusal`` (an ``N_()`` id) is the toast for such a press when the area has always
+        answered forged buttons in its own words. Several actions may share one code when
+        they take a different number of arguments (``g:ccnew`` and ``g:ccnew:c`` both live in
+        people's chats): a press goes to the one it unpacks for."""
+        variants = self._actions.get(action.code)
+        if variants is None:
+            variants = self._actions[action.code] = []
 
-        self.add_button(action.code, unpacked)
+            async def unpacked(ctx: Context, args: tuple[str, ...]) -> None:
+                for known, run in variants:
+                    values = known.unpack(args)
+                    if values is not None:
+                        await run(ctx, **values)
+                        return
+                ctx.toast(_(refusal) if refusal else _("I do not recognise this button."))
+
+            self.add_button(action.code, unpacked)
+        elif any(len(known.fields) == len(action.fields) for known, _run in variants):
+            raise ValueError(
+                f"{action.code!r} registered twice with {len(action.fields)} arguments"
+            )
+        variants.append((action, handler))
 
     def add_menu_entry(self, entry: MenuEntry) -> None:
         self._unique(self.menu, entry.key)
