@@ -20,9 +20,9 @@ from admin.forms import parse_optional_int
 from admin.permissions import Permission
 from bot.conversations.association import FIELD_LABELS, field_label, role_label
 from bot.conversations.capacity_assessment import STRONG_PERCENT, domain_label, weakest
-from bot.conversations.consultation_texts import topic_label
 from core.i18n import N_
 from storage import associations, audit, trainings
+from storage.consultations.vocabulary import topic_label
 from storage.reference import list_districts
 
 router = APIRouter(prefix="/associations")

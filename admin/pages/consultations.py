@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from admin import web
 from admin.forms import parse_day, parse_optional_int
 from admin.permissions import Permission
-from bot.conversations.consultation_texts import kind_label, topic_label
 from core.formatting import format_clock, format_day
 from core.i18n import N_
 from storage import audit, consultations
 from storage.consultations import Booking, BookingKind, BookingStatus, Consultant
+from storage.consultations.vocabulary import kind_label, topic_label
 from storage.people import StaffMember, User
 from storage.reference import Branch, list_branches
 

@@ -21,16 +21,13 @@ from typing import Any
 from uuid import uuid4
 
 from bot.conversations.consultation_texts import (
-    KIND_LABELS,
     BookingView,
     consultant_lines,
     ics_file,
     ics_name,
-    kind_label,
     language_of,
     load_view,
     session_lines,
-    topic_label,
     when,
     zone,
 )
@@ -55,6 +52,7 @@ from storage.consultations import (
     BookingStatus,
     Slot,
 )
+from storage.consultations.vocabulary import KIND_LABELS, kind_label, topic_label
 from storage.people import Role, role_at_least
 from storage.reminders import Reminder
 

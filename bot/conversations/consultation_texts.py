@@ -16,37 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.formatting import format_clock, format_moment
-from core.i18n import N_, _, current_language
+from core.i18n import _, current_language
 from storage import consultations, reference
-from storage.consultations import Booking, BookingKind
+from storage.consultations import Booking
+from storage.consultations.vocabulary import kind_label, topic_label
 from storage.people import User
 
-TOPIC_LABELS: dict[str, str] = {
-    "strategic_planning": N_("Strategic planning"),
-    "project_management": N_("Project management"),
-    "hr": N_("Human resources"),
-    "financial_management": N_("Financial management"),
-    "me": N_("Monitoring and evaluation"),
-    "governance": N_("Governance"),
-    "fundraising": N_("Fundraising"),
-    "advocacy": N_("Advocacy"),
-    "archiving": N_("Archiving and records"),
-}
-
-KIND_LABELS: dict[str, str] = {
-    BookingKind.CONSULTATION.value: N_("Consultation"),
-    BookingKind.TECHNICAL_SUPPORT.value: N_("Technical support"),
-}
-
 ICS_PRODUCT = "-//Musharaka//Consultations//EN"
-
-
-def topic_label(code: str) -> str:
-    return _(TOPIC_LABELS.get(code, code))
-
-
-def kind_label(code: str) -> str:
-    return _(KIND_LABELS.get(code, code))
 
 
 @dataclass(frozen=True, slots=True)
