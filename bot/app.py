@@ -10,7 +10,6 @@ from bot.conversations import (
     capacity_assessment,
     cases,
     cases_staff,
-    consultation,
     survey,
 )
 from bot.conversations import broadcast as broadcast_conversation
@@ -20,8 +19,8 @@ from bot.engine.locks import ChatLocks, RedisChatLocks
 from bot.engine.registry import Registry
 from bot.engine.services import Services
 from bot.engine.session import SessionStore
+from bot.features import consultations, privacy, trainings, volunteers
 from bot.features import core as bot_core
-from bot.features import privacy, trainings, volunteers
 from bot.handlers import (
     associations_staff,
     priorities,
@@ -41,7 +40,7 @@ if TYPE_CHECKING:
 # Every module that contributes commands, conversations, menu entries or buttons.
 MODULES: list[ModuleType] = [
     bot_core,
-    consultation,
+    consultations,
     trainings,
     survey,
     priorities,

@@ -8,8 +8,8 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select, update
 
-from bot.conversations.consultation_texts import ics_file, load_view
 from bot.engine.engine import Engine
+from bot.features.consultations.texts import ics_file, load_view
 from bot.workers.scheduler import send_due
 from core.clock import FixedClock
 from core.formatting import format_short_day

@@ -18,10 +18,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import build_engine
-from bot.conversations.consultation import REMINDERS
 from bot.engine.engine import Engine
 from bot.engine.flood import MemoryFloodGuard
 from bot.engine.session_sql import SqlSessionStore
+from bot.features.consultations.reminders import REMINDERS
 from core.clock import FixedClock
 from demo.seed import seed_reference
 from storage import consultations

@@ -1,4 +1,7 @@
-"""How consultation bookings read: labels, summaries, notices to the other party, .ics files.
+"""How consultation bookings read: summaries for each party and the buttons under them, the
+recap of the choices made so far, .ics files, and whose language a notice is written in.
+(The labels of topics and kinds of session are the area's vocabulary, in
+``storage.consultations.vocabulary``.)
 
 Everything here renders in the *current* language (``core.i18n``); callers switch
 language with ``use_language`` when they write to someone other than the user in front
@@ -15,6 +18,10 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.engine.context import Context
+from bot.engine.replies import Button
+from bot.engine.services import Services
+from bot.features.consultations.actions import CANCEL, RECORD, RESCHEDULE, sent_button
 from core.formatting import format_clock, format_moment
 from core.i18n import _, current_language
 from storage import consultations, reference
@@ -73,6 +80,27 @@ async def language_of(session: AsyncSession, telegram_id: int, default: str) -> 
     return language or default
 
 
+async def in_language_of(ctx: Context, telegram_id: int) -> str:
+    """The language to write to this person in (theirs, or the programme's default)."""
+    async with ctx.reader() as s:
+        return await language_of(s, telegram_id, ctx.services.settings.default_language)
+
+
+def timezone_of(ctx: Context | Services) -> str:
+    """The programme's local time zone, which every time shown is in."""
+    services = ctx.services if isinstance(ctx, Context) else ctx
+    return services.settings.timezone
+
+
+def recap(ctx: Context) -> str:
+    """'Consultation · Strategic planning · Kasserine branch' for the choices made so far."""
+    parts = [kind_label(ctx.state["kind"]), topic_label(ctx.state["topic"])]
+    branch = ctx.state.get("branch")
+    if branch:
+        parts.append(ctx.state.get("branch_name", branch))
+    return " · ".join(parts)
+
+
 def when(moment: datetime, timezone: str) -> str:
     """Day (with the Hijri date in Arabic) and local time."""
     return format_moment(moment, timezone, current_language())
@@ -115,6 +143,24 @@ def consultant_lines(view: BookingView, timezone: str) -> str:
     if booking.description:
         lines.append(_("Their need: {text}").format(text=booking.description))
     return "\n".join(lines)
+
+
+def appointment_buttons(booking_id: int) -> list[list[Button]]:
+    """Under a member's session (in /appointments, a reminder): change the time, cancel."""
+    return [
+        [
+            sent_button(RESCHEDULE, _("Change the time"), id=booking_id),
+            sent_button(CANCEL, _("Cancel it"), id=booking_id),
+        ]
+    ]
+
+
+def record_buttons(booking_id: int) -> list[list[Button]]:
+    """Under a past session in the consultant's agenda or follow-up: did it take place?"""
+    return [
+        [sent_button(RECORD, _("✅ It took place"), id=booking_id, answer="y")],
+        [sent_button(RECORD, _("✖ It did not take place"), id=booking_id, answer="n")],
+    ]
 
 
 def ics_file(view: BookingView, *, now: datetime, cancelled: bool = False) -> bytes:
