@@ -73,7 +73,12 @@ class Action:
     def global_button(self, ctx: Context, label: str, /, **values: object) -> Button:
         """A button that stays valid; its handler (``Registry.add_action``) must check the
         values against the database."""
-        return ctx.global_button(label, self.code, *self.pack(values))
+        return self.standing_button(label, **values)
+
+    def standing_button(self, label: str, /, **values: object) -> Button:
+        """The same global button, drawn where there is no update to answer (a reminder or a
+        notice the scheduler sends)."""
+        return Button(label, payloads.global_(self.code, *self.pack(values)))
 
     # --- the one parser ----------------------------------------------------------------------
     def unpack(self, args: tuple[str, ...] | list[str]) -> Values | None:

@@ -12,9 +12,7 @@ as it always has (``REFUSAL``).
 
 from __future__ import annotations
 
-from bot.engine import payloads
 from bot.engine.actions import Action
-from bot.engine.replies import Button
 from core.i18n import N_
 from storage.consultations import BookingKind
 
@@ -45,9 +43,3 @@ REFUSAL = N_("This option is not available.")
 
 # The one-letter codes of the kinds of session in buttons.
 KIND_CODES = {"c": BookingKind.CONSULTATION.value, "t": BookingKind.TECHNICAL_SUPPORT.value}
-
-
-def sent_button(action: Action, label: str, /, **values: object) -> Button:
-    """A global button in a message written outside an update (a reminder sent by the
-    scheduler), where there is no ``ctx`` to draw it with."""
-    return Button(label, payloads.global_(action.code, *action.pack(values)))

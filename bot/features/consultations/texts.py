@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.engine.context import Context
 from bot.engine.replies import Button
 from bot.engine.services import Services
-from bot.features.consultations.actions import CANCEL, RECORD, RESCHEDULE, sent_button
+from bot.features.consultations.actions import CANCEL, RECORD, RESCHEDULE
 from core.formatting import format_clock, format_moment
 from core.i18n import _, current_language
 from storage import consultations, reference
@@ -149,8 +149,8 @@ def appointment_buttons(booking_id: int) -> list[list[Button]]:
     """Under a member's session (in /appointments, a reminder): change the time, cancel."""
     return [
         [
-            sent_button(RESCHEDULE, _("Change the time"), id=booking_id),
-            sent_button(CANCEL, _("Cancel it"), id=booking_id),
+            RESCHEDULE.standing_button(_("Change the time"), id=booking_id),
+            CANCEL.standing_button(_("Cancel it"), id=booking_id),
         ]
     ]
 
@@ -158,8 +158,8 @@ def appointment_buttons(booking_id: int) -> list[list[Button]]:
 def record_buttons(booking_id: int) -> list[list[Button]]:
     """Under a past session in the consultant's agenda or follow-up: did it take place?"""
     return [
-        [sent_button(RECORD, _("✅ It took place"), id=booking_id, answer="y")],
-        [sent_button(RECORD, _("✖ It did not take place"), id=booking_id, answer="n")],
+        [RECORD.standing_button(_("✅ It took place"), id=booking_id, answer="y")],
+        [RECORD.standing_button(_("✖ It did not take place"), id=booking_id, answer="n")],
     ]
 
 

@@ -9,9 +9,7 @@ trainer's check-in screen), so their codes and the order of their arguments neve
 
 from __future__ import annotations
 
-from bot.engine import payloads
 from bot.engine.actions import Action
-from bot.engine.replies import Button
 
 # --- the training flow's step buttons ------------------------------------------------------------
 CATALOGUE = Action("cat")
@@ -32,9 +30,3 @@ RATE = Action("tr", id=int, rating=int)  # after the session, 1..5
 OPEN_MINE = Action("tm")  # "My registrations"
 OPEN_COURSE = Action("tc", id=int)  # a course's dates (after a session is called off)
 STAFF_SESSION = Action("tk", op=str, session=int)  # a trainer's check-in and roster screens
-
-
-def sent_button(action: Action, label: str, /, **values: object) -> Button:
-    """A global button in a message written outside an update (a reminder, a notice sent by
-    the scheduler), where there is no ``ctx`` to draw it with."""
-    return Button(label, payloads.global_(action.code, *action.pack(values)))

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.engine.reminders import cancel_reminders, remind_at
 from bot.engine.replies import Photo, Reply, Text
 from bot.engine.services import Services
-from bot.features.trainings.actions import OPEN_MINE, RATE, sent_button
+from bot.features.trainings.actions import OPEN_MINE, RATE
 from bot.features.trainings.certificate import CertificateText, certificate_png
 from bot.features.trainings.texts import details, place_text, session_card
 from core.formatting import format_day, format_number
@@ -87,7 +87,7 @@ async def render_day_before(services: Services, reminder: Reminder) -> Reply | N
             ),
         ]
     )
-    return Text(text, buttons=[[sent_button(OPEN_MINE, _("My registrations"))]])
+    return Text(text, buttons=[[OPEN_MINE.standing_button(_("My registrations"))]])
 
 
 async def render_followup(services: Services, reminder: Reminder) -> Reply | None:
@@ -115,7 +115,7 @@ async def render_followup(services: Services, reminder: Reminder) -> Reply | Non
     )
     buttons = [
         [
-            sent_button(RATE, f"{format_number(n)} ⭐", id=registration.id, rating=n)
+            RATE.standing_button(f"{format_number(n)} ⭐", id=registration.id, rating=n)
             for n in range(1, 6)
         ]
     ]

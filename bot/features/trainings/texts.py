@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.replies import Button
 from bot.engine.services import Services
-from bot.features.trainings.actions import OFFER_ANSWER, sent_button
+from bot.features.trainings.actions import OFFER_ANSWER
 from core.formatting import format_clock, format_moment, format_number, format_short_day
 from core.i18n import N_, _, current_language, ngettext
 from storage import people, reference, trainings
@@ -124,9 +124,9 @@ def offer_buttons(registration_id: int) -> list[list[Button]]:
     screen it is shown on)."""
     return [
         [
-            sent_button(OFFER_ANSWER, _("Yes, I will attend"), answer="y", id=registration_id),
-            sent_button(
-                OFFER_ANSWER, _("No, give it to someone else"), answer="n", id=registration_id
+            OFFER_ANSWER.standing_button(_("Yes, I will attend"), answer="y", id=registration_id),
+            OFFER_ANSWER.standing_button(
+                _("No, give it to someone else"), answer="n", id=registration_id
             ),
         ]
     ]
