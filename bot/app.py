@@ -10,7 +10,6 @@ from bot.conversations import (
     capacity_assessment,
     cases,
     cases_staff,
-    survey,
 )
 from bot.conversations import broadcast as broadcast_conversation
 from bot.engine.engine import Engine
@@ -19,13 +18,9 @@ from bot.engine.locks import ChatLocks, RedisChatLocks
 from bot.engine.registry import Registry
 from bot.engine.services import Services
 from bot.engine.session import SessionStore
-from bot.features import consultations, privacy, trainings, volunteers
+from bot.features import consultations, priorities, privacy, surveys, trainings, volunteers
 from bot.features import core as bot_core
-from bot.handlers import (
-    associations_staff,
-    priorities,
-    survey_export,
-)
+from bot.handlers import associations_staff
 from bot.handlers import settings as message_settings
 from core.clock import Clock, SystemClock
 from core.config import Settings
@@ -42,9 +37,8 @@ MODULES: list[ModuleType] = [
     bot_core,
     consultations,
     trainings,
-    survey,
+    surveys,
     priorities,
-    survey_export,
     volunteers,
     association,
     capacity_assessment,

@@ -1,7 +1,8 @@
 """Community priorities: which sectors residents rank first, per district and overall.
 
 The bot's /priorities, the resident's "my district's priorities" and the admin module all
-call :func:`priority_report`.
+call :func:`priority_report`; the lines the bot and a "you said, we did" message write about a
+group (:func:`group_lines`) are here too.
 
 How the figures are computed, for one group of respondents (a district, or everyone):
 
@@ -30,9 +31,12 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.formatting import format_number, format_percent_figure
+from core.i18n import _, ngettext
 from storage.surveys import SurveyAnswer, SurveyForm, SurveyFormVersion, SurveySubmission
 
 MIN_CELL = 5
+TOP_SHOWN = 5
 
 
 class PriorityQueryError(ValueError):
@@ -237,3 +241,39 @@ def _group(
     order = {code: i for i, code in enumerate(sectors)}
     rows.sort(key=lambda s: (s.suppressed, -(s.index or 0), -(s.share or 0), order.get(s.code, 0)))
     return PriorityGroup(district, respondents, False, tuple(rows))
+
+
+# --- what the bot says about a group (a resident's message, /priorities, "we did") ------------
+
+
+def _percent(value: float | None) -> str:
+    return format_percent_figure(round((value or 0) * 100))
+
+
+def sector_line(n: int, sector: SectorPriority, labels: dict[str, str]) -> str:
+    return _("{n}. {sector} — index {index}, named by {share} of respondents").format(
+        n=n,
+        sector=labels.get(sector.code, sector.code),
+        index=format_number(sector.index) if sector.index is not None else "—",
+        share=_percent(sector.share),
+    )
+
+
+def group_lines(group: PriorityGroup, labels: dict[str, str], count: int = TOP_SHOWN) -> list[str]:
+    """A group's top sectors, one line each (``labels``: the sectors' labels in the reader's
+    language), or why none are shown."""
+    if group.suppressed:
+        hidden = _("Fewer than {n} answers so far: the figures stay hidden to protect respondents.")
+        return [hidden.format(n=MIN_CELL)]
+    top = group.top(count)
+    if not top:
+        return [_("No sector has been named often enough to show yet.")]
+    return [sector_line(n, s, labels) for n, s in enumerate(top, start=1)]
+
+
+def respondents_line(group: PriorityGroup) -> str:
+    if group.suppressed or group.respondents is None:
+        return ""
+    return ngettext("{n} respondent", "{n} respondents", group.respondents).format(
+        n=group.respondents
+    )

@@ -7,6 +7,10 @@ Arabic, English and French. Announcing it writes one broadcast per language thro
 ordinary outbox (audience kind ``wedid``): the residents whose submission to that round
 gave that district and who read that language, unless they turned announcements off,
 stopped all messages, blocked the bot or erased their data (``reachable_users``).
+
+The labels of the statuses and the message a participant receives (``update_message``) are
+here too: the admin writes the message when staff record an update, the bot's /priorities
+shows the same lines under a district's priorities.
 """
 
 from __future__ import annotations
@@ -28,9 +32,12 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.i18n import N_, _, use_language
 from storage import broadcasts
 from storage.base import Base, BigId, UTCDateTime
+from storage.broadcasts import CAPTION_MAX_CHARS
 from storage.people import User
+from storage.priorities import PriorityGroup, group_lines
 from storage.surveys import ROUND_MAX, SurveyForm, SurveySubmission
 
 MAX_TEXT_CHARS = 600
@@ -44,6 +51,13 @@ class Status(StrEnum):
     PLANNED = "planned"
     STARTED = "started"
     DONE = "done"
+
+
+STATUS_LABELS = {
+    Status.PLANNED: N_("🗓 planned"),
+    Status.STARTED: N_("🚧 started"),
+    Status.DONE: N_("✅ done"),
+}
 
 
 class ProgrammeUpdate(Base):
@@ -192,3 +206,43 @@ async def updates_for(
         query = query.where(ProgrammeUpdate.district_code == district_code)
     rows = await session.scalars(query.order_by(ProgrammeUpdate.created_at.desc()))
     return list(rows)
+
+
+# --- what residents read ---------------------------------------------------------------------
+
+
+def update_line(update: ProgrammeUpdate, labels: dict[str, str], language: str) -> str:
+    """'Water and sanitation (✅ done): the new pipe reaches the school.' (``labels``: the
+    sectors' labels in ``language``)."""
+    return _("{sector} ({status}): {text}").format(
+        sector=labels.get(update.sector, update.sector),
+        status=_(STATUS_LABELS[Status(update.status)]),
+        text=update.text(language),
+    )
+
+
+def update_message(
+    update: ProgrammeUpdate,
+    labels: dict[str, str],
+    language: str,
+    district_name: str,
+    group: PriorityGroup | None,
+    *,
+    as_caption: bool = False,
+) -> str:
+    """What a participant of the district receives, in their language (``labels``: the
+    sectors' labels in that language); as a photo's caption it keeps within Telegram's 1,024
+    characters (the ranking goes first, then the thanks)."""
+    with use_language(language):
+        lines = [
+            _("📣 You said, we did — {district}").format(district=district_name),
+            "",
+            update_line(update, labels, language),
+        ]
+        if group is not None:
+            lines += ["", _("Your district's priorities today:"), *group_lines(group, labels, 3)]
+        thanks = ["", _("Thank you for taking part in the survey.")]
+        text = "\n".join(lines + thanks)
+        if as_caption and len(text) > CAPTION_MAX_CHARS:
+            text = "\n".join(lines[:3] + thanks)
+        return text[:CAPTION_MAX_CHARS] if as_caption else text

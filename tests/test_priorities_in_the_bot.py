@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
-from bot.handlers.priorities import priority_chart
+from bot.features.priorities.chart import priority_chart
 from demo.seed import DEMO_CONSULTANT_TELEGRAM_ID, DEMO_STAFF_TELEGRAM_ID, seed_staff
 from formengine.store import ensure_shipped_form
 from storage import surveys

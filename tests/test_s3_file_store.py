@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.conversations.survey import erase_survey_data
+from bot.features.surveys.data import erase_survey_data
 from storage import files
 from storage.db import Database
 from storage.files import S3FileStore, build_file_store

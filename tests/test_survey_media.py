@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversations.survey import erase_survey_data
+from bot.features.surveys.data import erase_survey_data
 from core.i18n import translate
 from formengine.loader import FormError, load_xlsform
 from formengine.model import Kind

@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import charts, exports, web
 from admin.permissions import Permission
-from bot.handlers.wedid import STATUS_LABELS
 from core.formatting import format_number
 from core.i18n import N_, _, is_rtl, use_digits
 from formengine.model import Form
 from formengine.store import LiveForm, load_form
 from storage import priorities, surveys, wedid
 from storage.reference import list_districts
+from storage.wedid import STATUS_LABELS
 
 router = APIRouter(prefix="/priorities")
 NAV = [web.NavItem("/priorities", N_("Priorities"), Permission.VIEW_PRIORITIES)]

@@ -15,13 +15,13 @@ from fastapi.responses import Response
 from admin import web
 from admin.pages.priorities import forms_with_priorities
 from admin.permissions import Permission
-from bot.handlers.wedid import STATUS_LABELS, update_message
 from core.i18n import N_, _
 from core.textinput import clean_text
 from formengine.store import LiveForm
 from storage import audit, priorities, wedid
 from storage.people import StaffMember
 from storage.reference import list_districts
+from storage.wedid import STATUS_LABELS, update_message
 
 router = APIRouter(prefix="/we-did")
 NAV = [web.NavItem("/we-did", N_("You said, we did"), Permission.SEND_BROADCASTS)]
@@ -154,7 +154,7 @@ async def record_update(
             messages = {
                 lang: update_message(
                     update,
-                    live.form,
+                    dict(_sectors(live, lang)),
                     lang,
                     districts[district].name(lang),
                     group,

@@ -1,6 +1,6 @@
 """Long choice lists in a survey (300 villages from an attached CSV): the resident types the
 first letters and picks among the best matches (formengine.search), instead of paging
-through screens of buttons.
+through screens of buttons. Such a question is the flow's ``search`` step.
 
 A list with more choices than one screen of buttons holds (after its choice_filter, so a
 cascade searches only the districts of the governorate chosen) is searched; a list that
@@ -11,17 +11,13 @@ working as soon as new ones are drawn (the engine's stale-button answer).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from bot.features.surveys.turn import Turn
 from core.i18n import _, ngettext
 from core.textinput import clean_text
 from formengine import search
 from formengine.model import Choice, Kind, Question
 
-if TYPE_CHECKING:
-    from bot.conversations.survey import Turn
-
-# More choices than this (where survey.py starts paging) are found by typing.
+# More choices than this (where the question's buttons start paging) are found by typing.
 SEARCH_ABOVE = 30
 # Up to this many may still be browsed page by page, beside typing.
 BROWSE_MAX = 72
@@ -96,30 +92,25 @@ def _open_choices(turn: Turn, question: Question) -> list[Choice]:
     return choices
 
 
-def typed(turn: Turn, question: Question, text: str) -> None:
-    """A typed query: show the matches, or say that nothing matches."""
+def typed(turn: Turn, question: Question, text: str) -> str:
+    """A typed query: keep it when something matches. Returns what to say above the
+    question drawn again ("" when the matches are shown)."""
     cleaned = clean_text(text, QUERY_MAX_CHARS)
     if cleaned is None:
-        notice = (
+        return (
             _(
                 "Please type only the first letters of your answer (at most {most} characters)."
             ).format(most=QUERY_MAX_CHARS)
             if text.strip()
             else _("Please type the first letters of your answer.")
         )
-        turn.ask(question, notice=notice)
-        return
     if not search.ranked(_open_choices(turn, question), cleaned, turn.lang):
         set_query(turn, "")
-        turn.ask(
-            question,
-            notice=_(
-                "No option matches “{query}”. Check the spelling, or type fewer letters."
-            ).format(query=cleaned),
+        return _("No option matches “{query}”. Check the spelling, or type fewer letters.").format(
+            query=cleaned
         )
-        return
     set_query(turn, cleaned)
-    turn.ask(question)
+    return ""
 
 
 def again_label() -> str:

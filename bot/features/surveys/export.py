@@ -7,10 +7,9 @@ never consultants; the admin module offers the same files with an audit log.
 from __future__ import annotations
 
 from bot.engine.context import Context
-from bot.engine.registry import Command, Registry
-from core.i18n import N_, _, ngettext
+from core.i18n import _, ngettext
 from formengine.store import NEEDS_SURVEY, ensure_shipped_form
-from storage import people, surveys
+from storage import surveys
 from storage.survey_exports import ExportError, repeat_csvs, survey_table, to_csv, to_xlsx
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,15 +46,3 @@ async def survey_export_command(ctx: Context) -> None:
     for repeat, body in repeat_csvs(table).items():  # one CSV per repeat, as KoBo exports
         ctx.send_file(f"{form_id}-{repeat}.csv", body, caption=caption, mime_type="text/csv")
     ctx.send_file(f"{form_id}.xlsx", to_xlsx(table), caption=caption, mime_type=XLSX_MIME)
-
-
-def register(registry: Registry) -> None:
-    registry.add_command(
-        Command(
-            "survey_export",
-            survey_export_command,
-            N_("Survey answers as CSV and Excel files"),
-            min_role=people.Role.STAFF,
-            listed=False,
-        )
-    )
