@@ -62,7 +62,7 @@ class Survey(AnswerSteps, ReviewSteps, SendStep):
     starts = (*QUESTION_SCREENS, "review")
 
     def steps(self) -> Sequence[Step]:
-        moves = (*QUESTION_SCREENS, "review")
+        onward = (*QUESTION_SCREENS, "review")  # the next question, whatever its screen
         answering = {
             PREVIOUS: self.on_previous,
             SKIP: self.on_skip,
@@ -85,7 +85,7 @@ class Survey(AnswerSteps, ReviewSteps, SendStep):
                     **answering,
                 },
                 message=self.on_answer_message,
-                goes_to=moves,
+                goes_to=onward,
                 ends=True,
             ),
             Step(
@@ -102,15 +102,20 @@ class Survey(AnswerSteps, ReviewSteps, SendStep):
                     **answering,
                 },
                 message=self.on_answer_message,
-                goes_to=moves,
+                goes_to=onward,
                 ends=True,
             ),
             Step(
                 ANOTHER,
                 self.draw_question,
-                on={CHOOSE: self.on_choose, **answering},
+                # Yes or No, always required: no Skip, no Keep.
+                on={
+                    CHOOSE: self.on_choose,
+                    PREVIOUS: self.on_previous,
+                    TO_REVIEW: self.on_to_review,
+                },
                 message=self.on_answer_message,
-                goes_to=moves,
+                goes_to=onward,
                 ends=True,
             ),
             Step(
