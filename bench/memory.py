@@ -33,7 +33,7 @@ from bot.engine.flood import MemoryFloodGuard
 from bot.engine.replies import Edit, Outgoing, Text
 from bot.engine.session import MemorySessionStore
 from core.i18n import translate
-from demo.seed import seed_reference
+from demo.seed import seed_places
 from storage.db import Database
 from storage.sessions import ConversationSession
 from tests.e2e.residents import choice_label
@@ -100,7 +100,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'memory.sqlite'}")
         await db.upgrade()
-        await seed_reference(db)
+        await seed_places(db)
         store = MemorySessionStore() if args.store == "memory" else None
         engine = build_engine(
             settings_for_tests(database_url=db.url),

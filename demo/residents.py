@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from formengine.store import ensure_shipped_form
 from storage import people, surveys
 from storage.db import Database
 
@@ -121,8 +122,6 @@ async def demo_residents_present(db: Database) -> bool:
 
 async def seed_residents_and_needs_survey(db: Database) -> None:
     """400 residents who answered the needs survey (idempotent: once per database)."""
-    from formengine.store import ensure_shipped_form
-
     if await demo_residents_present(db):
         return
     live = await ensure_shipped_form(db, "needs_survey")

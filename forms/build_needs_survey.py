@@ -19,6 +19,10 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+# The district codes are the ones the demo seeds into storage.reference, so that the
+# answer can also set the resident's district (users.district_code), which broadcasts use.
+from demo.places import DISTRICTS
+
 OUTPUT = Path(__file__).resolve().parent / "needs_survey.xlsx"
 FIXED_MOMENT = "2026-01-01T00:00:00Z"
 FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
@@ -33,19 +37,6 @@ def tr(ar: str, en: str, fr: str) -> dict[str, str]:
 def cols(column: str, text: dict[str, str]) -> dict[str, str]:
     return {f"{column}::{lang}": value for lang, value in text.items()}
 
-
-# District codes match storage.reference / demo.seed, so that the answer can also set
-# the resident's district (users.district_code), which broadcasts use.
-DISTRICTS = [
-    ("kasserine_north", "القصرين الشمالية", "Kasserine North", "Kasserine Nord"),
-    ("kasserine_south", "القصرين الجنوبية", "Kasserine South", "Kasserine Sud"),
-    ("sbeitla", "سبيطلة", "Sbeitla", "Sbeïtla"),
-    ("thala", "تالة", "Thala", "Thala"),
-    ("feriana", "فريانة", "Feriana", "Fériana"),
-    ("foussana", "فوسانة", "Foussana", "Foussana"),
-    ("sbiba", "سبيبة", "Sbiba", "Sbiba"),
-    ("el_ayoun", "العيون", "El Ayoun", "El Ayoun"),
-]
 
 AGE_GROUPS = [
     ("15_24", "من ١٥ إلى ٢٤ سنة", "15 to 24", "15 à 24 ans"),

@@ -135,9 +135,9 @@ def make_engine(settings: Settings) -> EngineFactory:
 
 @pytest.fixture
 async def engine(sqlite_db: Database, make_engine: EngineFactory) -> Engine:
-    from demo.seed import seed_reference
+    from tests.support.given import given_places
 
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     return make_engine(sqlite_db)
 
 

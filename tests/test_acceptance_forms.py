@@ -78,7 +78,7 @@ class Imported:
 def imported(tmp_path_factory: pytest.TempPathFactory) -> Imported:
     """One database with the twelve forms imported by `musharaka forms import` (each test
     answers in its own copy)."""
-    from demo.seed import seed_reference
+    from tests.support.given import given_places
 
     path = tmp_path_factory.mktemp("acceptance") / "forms.sqlite"
     outputs = {}
@@ -91,7 +91,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Imported:
 
     async def seed() -> None:
         db = Database(f"sqlite+aiosqlite:///{path}")
-        await seed_reference(db)
+        await given_places(db)
         await db.dispose()
 
     asyncio.run(seed())

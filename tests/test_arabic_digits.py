@@ -11,11 +11,11 @@ import pytest
 
 from core.clock import FixedClock
 from core.i18n import translate
-from demo.seed import DEMO_CONSULTANT_TELEGRAM_ID, seed_reference, seed_staff
 from storage.db import Database
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat
 from tests.support.consultations import MONDAY_MORNING, hm, make_consultant
+from tests.support.given import CONSULTANT_ID, given_places, given_staff_team
 from tests.support.training_data import button_containing, make_session
 from tests.test_priorities_in_the_bot import answers_from
 
@@ -62,7 +62,7 @@ async def answer_the_needs_survey(chat: Chat, language: str) -> None:
 
 @pytest.fixture
 async def survey_db(sqlite_db: Database) -> Database:
-    await seed_staff(sqlite_db)
+    await given_staff_team(sqlite_db)
     first_district = "thala"
     await answers_from(sqlite_db, first_district, ["water_sanitation health"] * 12, "female")
     return sqlite_db
@@ -80,7 +80,7 @@ async def test_an_arabic_resident_sees_only_arabic_indic_digits_across_the_surve
     assert "١٣ مشاركًا" in shown  # their district's priorities, counting them
     assert with_latin_digits(resident) == []
 
-    staff = Chat(engine, user_id=DEMO_CONSULTANT_TELEGRAM_ID, language="ar")
+    staff = Chat(engine, user_id=CONSULTANT_ID, language="ar")
     await staff.onboard("ar")
     await staff.send("/priorities")
     assert staff.said("١. ") and staff.said("٪")
@@ -112,8 +112,8 @@ async def test_english_and_french_readers_always_see_latin_digits(
 
 @pytest.fixture
 async def town_db(sqlite_db: Database) -> Database:
-    await seed_reference(sqlite_db)
-    await seed_staff(sqlite_db)
+    await given_places(sqlite_db)
+    await given_staff_team(sqlite_db)
     await make_session(sqlite_db, starts_at=TRAINING_STARTS, capacity=20, branch_code="kasserine")
     await make_consultant(
         sqlite_db,

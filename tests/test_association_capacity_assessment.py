@@ -11,11 +11,11 @@ import pytest
 from bot.conversations.capacity_assessment import QUESTIONS, score, weakest
 from bot.engine.engine import Engine
 from core.clock import FixedClock
-from demo.seed import seed_reference, seed_trainings
 from storage import associations
 from storage.db import Database
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat
+from tests.support.given import given_course_catalogue, given_places
 from tests.support.training_data import town
 
 SALWA, RESIDENT = 3001, 3010
@@ -31,8 +31,8 @@ ANSWERS = {
 
 @pytest.fixture
 async def engine(sqlite_db: Database, make_engine: EngineFactory) -> Engine:
-    await seed_reference(sqlite_db)
-    await seed_trainings(sqlite_db, now=NOW)
+    await given_places(sqlite_db)
+    await given_course_catalogue(sqlite_db, NOW)
     async with sqlite_db.transaction() as s:
         from storage import people
 

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
 from core.clock import FixedClock
-from demo.seed import seed_reference, seed_staff
 from storage import associations, trainings
 from storage.db import Database
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat
+from tests.support.given import given_places, given_staff_team
 from tests.support.training_data import button_containing, make_session, messages_of, town
 
 SALWA, MOUNIR, HALA, STAFF = 3001, 3002, 3003, 9001
@@ -30,8 +30,8 @@ NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def engine(sqlite_db: Database, make_engine: EngineFactory) -> Engine:
-    await seed_reference(sqlite_db)
-    await seed_staff(sqlite_db)
+    await given_places(sqlite_db)
+    await given_staff_team(sqlite_db)
     return make_engine(sqlite_db, clock=FixedClock(NOW))
 
 

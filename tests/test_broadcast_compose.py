@@ -11,7 +11,6 @@ from sqlalchemy import select
 from bot.conversations.broadcast import parse_local_moment
 from bot.engine.engine import Engine
 from core.clock import FixedClock
-from demo.seed import seed_reference
 from storage import people
 from storage.broadcasts import Broadcast
 from storage.db import Database
@@ -19,6 +18,7 @@ from tests.conftest import EngineFactory
 from tests.support.broadcasts import add_residents
 from tests.support.chat import Chat
 from tests.support.consultations import press_payload
+from tests.support.given import given_places
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # 09:00 in Tunis
@@ -27,7 +27,7 @@ STAFF = 9001
 
 @pytest.fixture
 async def staff_engine(sqlite_db: Database, make_engine: EngineFactory) -> Engine:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     async with sqlite_db.transaction() as s:
         await people.add_staff(s, role=people.Role.STAFF, telegram_id=STAFF, display_name="Nadia")
     await add_residents(sqlite_db, range(100, 130), district="thala")
@@ -164,7 +164,7 @@ def test_typed_dates_in_the_programme_timezone() -> None:
 async def test_a_resident_turns_announcements_off_and_stops_everything(
     sqlite_db: Database, make_engine: EngineFactory
 ) -> None:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     amal = Chat(make_engine(sqlite_db), user_id=1000, language="ar")
     await amal.onboard("ar")
     await amal.send("/settings")

@@ -9,18 +9,18 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from demo.seed import seed_reference
 from storage import broadcasts
 from storage.broadcasts import Audience, OutboxMessage
 from storage.db import Database
 from storage.people import User
 from tests.support.broadcasts import add_residents, new_broadcast
+from tests.support.given import given_places
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 async def test_people_who_said_no_are_never_in_an_audience(any_db: Database) -> None:
-    await seed_reference(any_db)
+    await given_places(any_db)
     await add_residents(any_db, [1, 2, 3], district="thala")
     await add_residents(any_db, [4], district="thala", language="fr")
     await add_residents(any_db, [5], district="sbeitla")

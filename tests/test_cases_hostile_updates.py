@@ -12,19 +12,19 @@ from bot.conversations.cases import closing_text
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
 from core.clock import FixedClock
-from demo.seed import seed_reference
 from storage import cases, people
 from storage.db import Database
 from storage.people import Role
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat
+from tests.support.given import given_places
 
 AMAL, KARIM = 3201, 9301
 
 
 @pytest.fixture
 async def engine(sqlite_db: Database, make_engine: EngineFactory) -> Engine:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     return make_engine(sqlite_db, clock=FixedClock(datetime(2026, 11, 2, 8, tzinfo=UTC)))
 
 

@@ -10,20 +10,20 @@ from sqlalchemy import select
 
 from bot.engine.engine import Engine
 from core.clock import FixedClock
-from demo.seed import seed_reference
 from storage import audit, people
 from storage.broadcasts import Broadcast
 from storage.db import Database
 from storage.people import Role
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat
+from tests.support.given import given_places
 
 AMAL, HIBA, KARIM, AMINA, SALMA = 3101, 3102, 9201, 9202, 9203
 
 
 @pytest.fixture
 async def engine(any_db: Database, make_engine: EngineFactory) -> Engine:
-    await seed_reference(any_db)
+    await given_places(any_db)
     async with any_db.transaction() as s:
         for telegram_id, role, name in (
             (KARIM, Role.STAFF, "karim"),

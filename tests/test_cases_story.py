@@ -17,13 +17,13 @@ from bot.workers.broadcast_sender import BroadcastSender, SenderConfig
 from bot.workers.send_limiter import LocalSendLimiter
 from core.clock import FixedClock
 from core.i18n import translate
-from demo.seed import seed_reference
 from storage import cases, people
 from storage.cases import Case, CaseFilter, CaseMessage, Outcome
 from storage.db import Database
 from storage.people import Role, StaffMember
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat
+from tests.support.given import given_places
 from tests.support.settings import settings_for_tests
 
 AMAL, HIBA, STAFF_A, STAFF_B = 3001, 3002, 9101, 9102
@@ -37,7 +37,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 async def engine(any_db: Database, make_engine: EngineFactory, clock: FixedClock) -> Engine:
-    await seed_reference(any_db)
+    await given_places(any_db)
     return make_engine(any_db, clock=clock)
 
 

@@ -14,7 +14,6 @@ from bot.workers.scheduler import send_due
 from core.clock import FixedClock
 from core.formatting import format_short_day
 from core.i18n import use_language
-from demo.seed import seed_reference
 from storage import consultations
 from storage.consultations import Booking, BookingStatus
 from storage.db import Database
@@ -30,6 +29,7 @@ from tests.support.consultations import (
     press_payload,
     same_phone_network,
 )
+from tests.support.given import given_places
 
 TUESDAY = date(2026, 12, 1)
 SALMA = 7001
@@ -45,7 +45,7 @@ async def booked(
     sqlite_db: Database, make_engine: EngineFactory, clock: FixedClock
 ) -> tuple[Engine, Chat, Chat]:
     """Amal (French) has booked Salma (English) for Tuesday 10:15."""
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     await make_consultant(
         sqlite_db, SALMA, "Salma Ben Ali", weekly=[("kasserine", 1, hm(9), hm(13))], language="en"
     )
@@ -240,7 +240,7 @@ async def test_my_data_shows_my_bookings_and_delete_erases_the_words_but_keeps_t
 async def test_a_booking_made_an_hour_ahead_only_gets_the_reminders_still_to_come(
     sqlite_db: Database, make_engine: EngineFactory
 ) -> None:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     await make_consultant(sqlite_db, SALMA, "Salma", min_notice_hours=0, language="en")
     clock = FixedClock(at(1, 8, 30))
     engine = make_engine(sqlite_db, clock=clock)

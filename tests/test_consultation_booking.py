@@ -12,7 +12,6 @@ from bot.engine.engine import Engine
 from bot.workers.scheduler import send_due
 from core.clock import FixedClock
 from core.formatting import format_short_day
-from demo.seed import seed_reference
 from storage import consultations
 from storage.consultations import Booking, BookingStatus
 from storage.db import Database
@@ -28,6 +27,7 @@ from tests.support.consultations import (
     press_payload,
     same_phone_network,
 )
+from tests.support.given import given_places
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 TUESDAY = date(2026, 12, 1)
@@ -43,7 +43,7 @@ def clock() -> FixedClock:
 async def booking_engine(
     sqlite_db: Database, make_engine: EngineFactory, clock: FixedClock
 ) -> Engine:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     await make_consultant(
         sqlite_db,
         SALMA,
@@ -282,7 +282,7 @@ async def test_nobody_else_can_cancel_or_move_my_booking(
 
 
 async def test_no_consultant_no_booking(sqlite_db: Database, make_engine: EngineFactory) -> None:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     amal = Chat(make_engine(sqlite_db, clock=FixedClock(MONDAY_MORNING)), 1000, "en")
     await amal.onboard("en")
     await amal.send("/consult")
@@ -307,22 +307,3 @@ async def test_a_full_diary_says_so_and_offers_a_way_back(
     assert amal.said("There are no free times for this in the coming weeks")
     await amal.press("« Back")
     assert "Kasserine branch" in amal.buttons()
-
-
-async def test_the_demo_programme_offers_consultations_in_both_branches(
-    sqlite_db: Database,
-) -> None:
-    from demo.seed import seed
-
-    await seed(sqlite_db)
-    await seed(sqlite_db)  # twice: nothing doubles
-    async with sqlite_db.reader() as s:
-        topics = await consultations.offered_topics(s)
-        assert "strategic_planning" in topics and "financial_management" in topics
-        assert await consultations.branches_for_topic(s, "financial_management") == [
-            "kasserine",
-            "sbeitla",
-        ]
-        # Their own five (the year 2025 of the M&E demo is seeded apart, demo.monitoring).
-        past = list(await s.scalars(select(Booking).where(Booking.request_key.like("demo:%"))))
-    assert len(past) == 5 and {b.status for b in past} == {"done", "missed", "cancelled"}

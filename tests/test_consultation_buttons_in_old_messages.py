@@ -9,7 +9,6 @@ from datetime import date
 from bot.engine.engine import Engine
 from core.clock import FixedClock
 from core.formatting import format_short_day
-from demo.seed import seed_reference
 from storage.db import Database
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat
@@ -20,13 +19,14 @@ from tests.support.consultations import (
     press_payload,
     same_phone_network,
 )
+from tests.support.given import given_places
 
 TUESDAY = date(2026, 12, 1)
 SALMA = 7001
 
 
 async def _engine(db: Database, make_engine: EngineFactory) -> Engine:
-    await seed_reference(db)
+    await given_places(db)
     await make_consultant(
         db, SALMA, "Salma Ben Ali", weekly=[("kasserine", 1, hm(9), hm(13))], language="en"
     )

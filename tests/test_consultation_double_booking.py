@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from demo.seed import seed_reference
 from storage import consultations
 from storage.consultations import Booking, BookingKind, BookingStatus
 from storage.db import Database
 from tests.support.consultations import MONDAY_MORNING, TUNIS, at, make_consultant, make_requester
+from tests.support.given import given_places
 
 
 async def _try_book(db: Database, consultant_id: int, requester_id: int, starts_at: object) -> str:
@@ -45,7 +45,7 @@ async def _active(db: Database) -> list[Booking]:
 
 
 async def test_twelve_people_press_the_same_slot_at_once_and_one_gets_it(any_db: Database) -> None:
-    await seed_reference(any_db)
+    await given_places(any_db)
     salma = await make_consultant(any_db, 7001, "Salma")
     requesters = [await make_requester(any_db, 2000 + i) for i in range(12)]
     outcomes = await asyncio.gather(
@@ -58,7 +58,7 @@ async def test_twelve_people_press_the_same_slot_at_once_and_one_gets_it(any_db:
 async def test_one_person_pressing_two_consultants_at_the_same_time_gets_one(
     any_db: Database,
 ) -> None:
-    await seed_reference(any_db)
+    await given_places(any_db)
     salma = await make_consultant(any_db, 7001, "Salma")
     karim = await make_consultant(any_db, 7002, "Karim")
     amal = await make_requester(any_db, 1000)
@@ -71,7 +71,7 @@ async def test_one_person_pressing_two_consultants_at_the_same_time_gets_one(
 async def test_the_database_itself_refuses_a_second_active_booking_of_a_slot(
     any_db: Database,
 ) -> None:
-    await seed_reference(any_db)
+    await given_places(any_db)
     salma = await make_consultant(any_db, 7001, "Salma")
     amal, omar = await make_requester(any_db, 1000), await make_requester(any_db, 1001)
 
@@ -99,7 +99,7 @@ async def test_the_database_itself_refuses_a_second_active_booking_of_a_slot(
 
 
 async def test_moving_a_booking_onto_a_taken_slot_leaves_it_where_it_was(any_db: Database) -> None:
-    await seed_reference(any_db)
+    await given_places(any_db)
     salma = await make_consultant(any_db, 7001, "Salma")
     amal, omar = await make_requester(any_db, 1000), await make_requester(any_db, 1001)
     assert await _try_book(any_db, salma, amal, at(1, 9)) == "booked"
@@ -144,7 +144,7 @@ async def test_moving_a_booking_onto_a_taken_slot_leaves_it_where_it_was(any_db:
 
 
 async def test_two_people_moving_onto_the_same_free_slot_at_once(any_db: Database) -> None:
-    await seed_reference(any_db)
+    await given_places(any_db)
     salma = await make_consultant(any_db, 7001, "Salma")
     amal, omar = await make_requester(any_db, 1000), await make_requester(any_db, 1001)
     assert await _try_book(any_db, salma, amal, at(1, 9)) == "booked"
@@ -173,7 +173,7 @@ async def test_two_people_moving_onto_the_same_free_slot_at_once(any_db: Databas
 
 
 async def test_a_slot_outside_the_timetable_or_too_soon_is_refused(any_db: Database) -> None:
-    await seed_reference(any_db)
+    await given_places(any_db)
     salma = await make_consultant(any_db, 7001, "Salma")
     amal = await make_requester(any_db, 1000)
     assert await _try_book(any_db, salma, amal, at(1, 9, 30)) == "unavailable"  # off the grid

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from demo.seed import seed_reference
 from storage import consultations
 from storage.consultations import ExceptionKind, Slot
 from storage.db import Database
@@ -16,6 +15,7 @@ from tests.support.consultations import (
     make_consultant,
     make_requester,
 )
+from tests.support.given import given_places
 
 TUESDAY = date(2026, 12, 1)
 
@@ -39,7 +39,7 @@ async def _slots(db: Database, **kwargs: object) -> list[Slot]:
 async def test_a_morning_of_one_hour_sessions_with_a_quarter_hour_between(
     sqlite_db: Database,
 ) -> None:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     await make_consultant(sqlite_db, 7001, "Salma")
     slots = await _slots(sqlite_db, last_day=TUESDAY)
     # 09:00-13:00: 09:00, 10:15, 11:30 fit; 12:45 would end after 13:00.
@@ -48,14 +48,14 @@ async def test_a_morning_of_one_hour_sessions_with_a_quarter_hour_between(
 
 
 async def test_minimum_notice_hides_slots_that_are_too_soon(sqlite_db: Database) -> None:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     await make_consultant(sqlite_db, 7001, "Salma", min_notice_hours=26)
     # Now is Monday 09:00; 26 hours later is Tuesday 11:00.
     assert times(await _slots(sqlite_db, last_day=TUESDAY)) == ["01 11:30"]
 
 
 async def test_days_off_extra_hours_and_other_branches(sqlite_db: Database) -> None:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     consultant_id = await make_consultant(
         sqlite_db,
         7001,
@@ -93,7 +93,7 @@ async def test_days_off_extra_hours_and_other_branches(sqlite_db: Database) -> N
 async def test_a_booking_takes_its_slot_and_the_requester_is_not_offered_clashing_times(
     sqlite_db: Database,
 ) -> None:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     salma = await make_consultant(sqlite_db, 7001, "Salma")
     await make_consultant(sqlite_db, 7002, "Karim")  # same hours, same topic
     amal = await make_requester(sqlite_db, 1000)
@@ -122,7 +122,7 @@ async def test_a_booking_takes_its_slot_and_the_requester_is_not_offered_clashin
 async def test_when_two_consultants_are_free_the_less_busy_one_gets_the_session(
     sqlite_db: Database,
 ) -> None:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     salma = await make_consultant(sqlite_db, 7001, "Salma")
     karim = await make_consultant(sqlite_db, 7002, "Karim")
     amal = await make_requester(sqlite_db, 1000)

@@ -23,7 +23,6 @@ from bot.engine.flood import MemoryFloodGuard
 from bot.engine.session_sql import SqlSessionStore
 from bot.features.consultations.reminders import REMINDERS
 from core.clock import FixedClock
-from demo.seed import seed_reference
 from storage import consultations
 from storage.consultations import Booking
 from storage.db import Database
@@ -32,6 +31,7 @@ from storage.surveys import SurveyAnswer, SurveySubmission
 from tests.support.chat import Chat
 from tests.support.consultations import MONDAY_MORNING, hm, make_consultant, press_payload
 from tests.support.crash_worker import KILLED, RESIDENT
+from tests.support.given import given_places
 from tests.support.settings import settings_for_tests
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,7 +46,7 @@ async def programme_file(tmp_path: Path) -> Path:
     path = tmp_path / "bot.sqlite"
     db = Database(f"sqlite+aiosqlite:///{path}")
     await db.create_all()
-    await seed_reference(db)
+    await given_places(db)
     await make_consultant(
         db,
         SALMA,

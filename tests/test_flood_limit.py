@@ -9,11 +9,11 @@ from typing import Any
 from bot.engine.events import Event
 from bot.engine.flood import MemoryFloodGuard, RedisFloodGuard
 from core.i18n import translate
-from demo.seed import seed_reference
 from formengine.store import import_xlsform
 from storage.db import Database
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat
+from tests.support.given import given_places
 from tests.support.xlsforms import choice_rows, xlsform_bytes
 
 POLITE = "You are sending messages very quickly. Please wait a few seconds, then continue."
@@ -22,7 +22,7 @@ POLITE = "You are sending messages very quickly. Please wait a few seconds, then
 async def test_re_deliveries_do_not_count_and_a_flood_gets_one_polite_answer(
     sqlite_db: Database, make_engine: EngineFactory
 ) -> None:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     engine = make_engine(sqlite_db, flood=MemoryFloodGuard(5, 60))
 
     def update(n: int) -> Event:
@@ -53,7 +53,7 @@ class Thumb:
 
 
 async def long_survey_chat(db: Database, make_engine: EngineFactory, thumb: Thumb) -> Chat:
-    await seed_reference(db)
+    await given_places(db)
     survey = [
         {"type": "select_one yn", "name": f"q{n}", "label": f"Question {n}?", "required": "yes"}
         for n in range(1, 91)

@@ -17,7 +17,6 @@ from sqlalchemy import select, update
 
 from core.clock import FixedClock
 from core.i18n import translate
-from demo.seed import seed_reference
 from formengine.odk_push import SubmissionPusher
 from storage import submission_pushes as pushes
 from storage import surveys
@@ -25,6 +24,7 @@ from storage.db import Database
 from tests.conftest import EngineFactory
 from tests.fakes.openrosa_server import FakeCentral, FakeKobo
 from tests.support.chat import Chat
+from tests.support.given import given_places
 from tests.support.xlsforms import Row, xlsform_bytes
 
 TOKEN = "programme-token-never-printed"
@@ -93,7 +93,7 @@ async def kobo() -> AsyncIterator[FakeKobo]:
 async def bot_database(tmp_path: Path) -> Database:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite'}")
     await db.upgrade()
-    await seed_reference(db)
+    await given_places(db)
     return db
 
 

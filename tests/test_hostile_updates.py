@@ -22,9 +22,11 @@ from bot.engine.events import Event, EventKind
 from bot.engine.flood import MemoryFloodGuard
 from bot.engine.replies import Toast
 from bot.engine.session import MemorySessionStore
+from core.clock import FixedClock
 from core.i18n import LANGUAGE_NAMES, translate
-from demo.seed import seed_consultations, seed_reference, seed_trainings
 from storage.db import Database
+from tests.support.consultations import MONDAY_MORNING, hm, make_consultant
+from tests.support.given import given_course_catalogue, given_places
 from tests.support.settings import settings_for_tests
 
 FAILURE = (
@@ -70,12 +72,27 @@ class FailureLog(logging.Handler):
 async def make_world(path: Path) -> World:
     db = Database(f"sqlite+aiosqlite:///{path / 'hostile.sqlite'}")
     await db.create_all()
-    await seed_reference(db)
-    await seed_consultations(db)
-    await seed_trainings(db)
+    await given_places(db)
+    await make_consultant(
+        db,
+        9002,
+        "مستشار التخطيط",
+        topics=("strategic_planning", "project_management", "me", "advocacy"),
+        weekly=(("kasserine", 1, hm(9), hm(13)), ("sbeitla", 3, hm(9), hm(12))),
+    )
+    await make_consultant(
+        db,
+        9003,
+        "مستشارة الإدارة المالية",
+        topics=("financial_management", "fundraising", "hr", "governance", "archiving"),
+        weekly=(("kasserine", 0, hm(9), hm(12, 30)), ("sbeitla", 2, hm(14), hm(17))),
+        session_minutes=45,
+    )
+    await given_course_catalogue(db, MONDAY_MORNING)
     engine = build_engine(
         settings_for_tests(),
         db,
+        clock=FixedClock(MONDAY_MORNING),
         store=MemorySessionStore(),
         flood=MemoryFloodGuard(10**6, 1.0),
     )

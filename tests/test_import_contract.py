@@ -127,3 +127,30 @@ def test_no_two_packages_import_each_other() -> None:
     for start in sorted(graph):
         visit(start, [start])
     assert cycles == [], cycles[:5]
+
+
+def _test_modules() -> Iterator[Path]:
+    yield from sorted((ROOT / "tests").rglob("*.py"))
+
+
+def test_only_the_demos_own_tests_import_the_demo_programme() -> None:
+    """Stories build their world with tests/support/given.py; a change to the demo changes
+    only tests/**/test_demo*.py. given.py reads demo.places, the one list of districts and
+    branches (the shipped needs survey offers the same)."""
+    demo_tests = {path.stem for path in _test_modules() if path.stem.startswith("test_demo")}
+    found = []
+    for path in _test_modules():
+        if path.stem.startswith("test_demo"):
+            continue
+        for line, name in _imports(path):
+            first = name.split(".")
+            allowed = path.name == "given.py" and name in (
+                "demo.places",
+                "demo.places.BRANCHES",
+                "demo.places.DISTRICTS",
+            )
+            if (first[0] == "demo" and not allowed) or (
+                first[0] == "tests" and first[-1] in demo_tests
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{line}: {name}")
+    assert found == [], "\n".join(found)

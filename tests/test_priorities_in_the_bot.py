@@ -10,12 +10,12 @@ from openpyxl import load_workbook
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
 from bot.features.priorities.chart import priority_chart
-from demo.seed import DEMO_CONSULTANT_TELEGRAM_ID, DEMO_STAFF_TELEGRAM_ID, seed_staff
 from formengine.store import ensure_shipped_form
 from storage import surveys
 from storage.db import Database
 from storage.priorities import SectorPriority
 from tests.support.chat import Chat
+from tests.support.given import CONSULTANT_ID, STAFF_ID, given_staff_team
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -46,7 +46,7 @@ async def answers_from(db: Database, district: str, rankings: list[str], gender:
 
 
 async def staff_chat(engine: Engine, sqlite_db: Database, user_id: int) -> Chat:
-    await seed_staff(sqlite_db)
+    await given_staff_team(sqlite_db)
     chat = Chat(engine, user_id=user_id, language="en")
     await chat.onboard("en")
     return chat
@@ -59,7 +59,7 @@ async def test_staff_see_a_chart_and_the_top_list_and_can_switch_district(
         sqlite_db, "thala", ["water_sanitation health"] * 4 + ["health"] * 2, "female"
     )
     await answers_from(sqlite_db, "sbiba", ["roads_transport"] * 2, "male")
-    chat = await staff_chat(engine, sqlite_db, DEMO_CONSULTANT_TELEGRAM_ID)
+    chat = await staff_chat(engine, sqlite_db, CONSULTANT_ID)
     await chat.send("/priorities")
     photos = [r for r in chat.last if r["kind"] == "photo"]
     assert len(photos) == 1 and photos[0]["size"] > 1000
@@ -96,7 +96,7 @@ async def test_residents_cannot_read_staff_priorities_or_forge_the_buttons(
 
 
 async def test_forged_filter_values_are_refused(engine: Engine, sqlite_db: Database) -> None:
-    chat = await staff_chat(engine, sqlite_db, DEMO_STAFF_TELEGRAM_ID)
+    chat = await staff_chat(engine, sqlite_db, STAFF_ID)
     for n, payload in enumerate(["g:pr:99:-", "g:pr:-:robot", "g:pr:x"]):
         event = Event(
             chat.user_id,
@@ -115,10 +115,10 @@ async def test_staff_export_the_answers_as_csv_and_xlsx_but_consultants_cannot(
     engine: Engine, sqlite_db: Database
 ) -> None:
     await answers_from(sqlite_db, "thala", ["health water_sanitation"], "female")
-    consultant = await staff_chat(engine, sqlite_db, DEMO_CONSULTANT_TELEGRAM_ID)
+    consultant = await staff_chat(engine, sqlite_db, CONSULTANT_ID)
     await consultant.send("/survey_export")
     assert consultant.said("This command is only for programme staff.")
-    staff = Chat(engine, user_id=DEMO_STAFF_TELEGRAM_ID, language="en")
+    staff = Chat(engine, user_id=STAFF_ID, language="en")
     await staff.onboard("en")
     await staff.send("/survey_export")
     files = [r for r in staff.last if r["kind"] == "document"]

@@ -16,7 +16,6 @@ from bot.engine.replies import Document
 from core.clock import FixedClock
 from core.formatting import format_short_day
 from core.i18n import translate
-from demo.seed import seed_reference
 from storage import people, trainings
 from storage.broadcasts import Broadcast, OutboxMessage
 from storage.consultations import Booking, BookingStatus
@@ -27,6 +26,7 @@ from storage.surveys import SurveyAnswer, SurveySubmission
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat
 from tests.support.consultations import at, hm, make_consultant
+from tests.support.given import given_places
 from tests.support.training_data import make_session
 from tests.test_survey_conversation import answer_needs_survey, start_needs_survey
 
@@ -56,7 +56,7 @@ async def my_data(engine: Engine, user_id: int = AMAL) -> dict[str, Any]:
 async def a_resident_with_history(db: Database, make_engine: EngineFactory) -> tuple[Engine, Chat]:
     """Amal booked a consultation, answered the needs survey, holds a training seat, and has
     a second survey-like conversation in progress."""
-    await seed_reference(db)
+    await given_places(db)
     await make_consultant(
         db, SALMA, "Salma", min_notice_hours=0, weekly=[("kasserine", 1, hm(9), hm(13))]
     )
@@ -232,7 +232,7 @@ async def test_the_menu_offers_my_data_and_erasing(chat: Chat) -> None:
 async def test_a_training_seat_given_up_by_erasing_goes_to_the_next_in_line(
     sqlite_db: Database, make_engine: EngineFactory
 ) -> None:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     clock = FixedClock(at(1, 8, 30))
     engine = make_engine(sqlite_db, clock=clock)
     session_id = await make_session(sqlite_db, starts_at=at(10, 9), capacity=1)

@@ -95,9 +95,9 @@ AUDIO = [
 async def test_a_residents_voice_answer_is_kept_in_the_bucket_and_removed_by_delete(
     s3_settings: dict[str, object], sqlite_db: Database, make_engine: EngineFactory
 ) -> None:
-    from demo.seed import seed_reference
+    from tests.support.given import given_places
 
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     previous = files.current()
     engine = make_engine(sqlite_db, **s3_settings)
     try:

@@ -28,11 +28,11 @@ from bot.workers.leader import Leadership, RedisLeaderLock
 from bot.workers.redis_send_limiter import RedisSendLimiter
 from core.i18n import translate
 from core.redis_client import redis_client as redis_client_for
-from demo.seed import seed_reference
 from storage.db import Database
 from tests.conftest import EngineFactory
 from tests.support import services
 from tests.support.broadcasts import add_residents, new_broadcast, run_until
+from tests.support.given import given_places
 from tests.support.limited_messenger import LimitedMessenger
 from tests.support.settings import settings_for_tests
 
@@ -67,7 +67,7 @@ async def two_workers(
 ) -> tuple[Engine, Engine]:
     """Two engines (each with its own in-process locks, like two processes) on one database
     and one session store."""
-    await seed_reference(postgres_db)
+    await given_places(postgres_db)
     first, second = stores(request.param, postgres_db, redis_client)
     return worker(postgres_db, first, redis_client), worker(postgres_db, second, redis_client)
 
@@ -157,7 +157,7 @@ async def test_many_residents_racing_on_two_workers_lose_nothing(
 async def test_the_flood_limit_is_shared_by_the_workers(
     postgres_db: Database, redis_client: Any, make_engine: EngineFactory
 ) -> None:
-    await seed_reference(postgres_db)
+    await given_places(postgres_db)
     prefix = f"{prefix_of(redis_client)}flood:"
     workers = [
         make_engine(postgres_db, flood=RedisFloodGuard(redis_client, 6, 60, prefix=prefix))  # type: ignore[arg-type]
@@ -176,7 +176,7 @@ async def test_a_burst_of_residents_waits_for_redis_connections_instead_of_faili
 ) -> None:
     """Two hundred residents write at once to a worker allowed four Redis connections: each update
     waits its turn for a connection, none is dropped with "Too many connections"."""
-    await seed_reference(postgres_db)
+    await given_places(postgres_db)
     settings = settings_for_tests(
         redis_url=services.redis_url(), redis_prefix=prefix_of(redis_client),
         redis_max_connections=4,

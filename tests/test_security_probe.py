@@ -16,7 +16,6 @@ from bot.features.privacy.delete import erase_everything
 from core.clock import FixedClock
 from core.i18n import translate
 from core.textinput import clean_text
-from demo.seed import seed_reference
 from storage import cases, people, throttles, trainings
 from storage.broadcasts import Broadcast
 from storage.db import Database
@@ -26,6 +25,7 @@ from tests.conftest import EngineFactory
 from tests.support.broadcasts import add_residents
 from tests.support.chat import Chat
 from tests.support.consultations import press_payload
+from tests.support.given import given_places
 from tests.support.training_data import make_session
 from tests.test_survey_conversation import answer_needs_survey, start_needs_survey
 
@@ -85,7 +85,7 @@ async def test_wrong_join_codes_stay_counted_after_delete(engine: Engine) -> Non
 async def test_wrong_check_in_codes_stay_counted_after_delete_and_a_new_session(
     sqlite_db: Database, make_engine: EngineFactory
 ) -> None:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     engine = make_engine(sqlite_db, clock=FixedClock(NOW))
     guesser = Chat(engine, user_id=RESIDENT, language="en")
     await guesser.onboard("en")
@@ -106,7 +106,7 @@ async def test_wrong_check_in_codes_stay_counted_after_delete_and_a_new_session(
 async def test_a_staff_member_switched_off_mid_way_cannot_send_the_broadcast(
     sqlite_db: Database, make_engine: EngineFactory
 ) -> None:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     async with sqlite_db.transaction() as s:
         await people.add_staff(s, role=people.Role.STAFF, telegram_id=STAFF, display_name="Nadia")
     await add_residents(sqlite_db, range(100, 110), district="thala")
@@ -163,7 +163,7 @@ async def test_the_engine_answers_even_when_the_session_store_is_down(engine: En
 async def test_an_erased_trainee_who_came_to_two_courses_is_one_person_served(
     sqlite_db: Database, make_engine: EngineFactory
 ) -> None:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     engine = make_engine(sqlite_db, clock=FixedClock(NOW))
     first = await make_session(sqlite_db, starts_at=NOW - timedelta(days=20))
     second = await make_session(
@@ -217,7 +217,7 @@ async def test_failures_counted_at_once_by_many_workers_are_all_counted(any_db: 
 async def test_a_forged_stop_button_cannot_cancel_an_answer_to_a_residents_case(
     sqlite_db: Database, make_engine: EngineFactory
 ) -> None:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     engine = make_engine(sqlite_db, clock=FixedClock(NOW))  # registers the case audience
     async with sqlite_db.transaction() as s:
         member = await people.add_staff(

@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from core.clock import FixedClock
 from core.i18n import translate
-from demo.seed import seed_reference
 from storage import people, trainings
 from storage.broadcasts import Broadcast
 from storage.db import Database
 from tests.conftest import EngineFactory
 from tests.support.broadcasts import add_residents
 from tests.support.chat import Chat
+from tests.support.given import given_places
 from tests.support.training_data import make_session
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -35,7 +35,7 @@ async def set_role(db: Database, role: people.Role) -> None:
 
 
 async def staff_member(db: Database) -> None:
-    await seed_reference(db)
+    await given_places(db)
     async with db.transaction() as s:
         await people.add_staff(s, role=people.Role.STAFF, telegram_id=STAFF, display_name="Nadia")
 

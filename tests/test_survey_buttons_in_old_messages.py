@@ -5,10 +5,10 @@ their payloads do not change, and the shapes they always had still work."""
 from __future__ import annotations
 
 from bot.engine.engine import Engine
-from demo.seed import DEMO_CONSULTANT_TELEGRAM_ID
 from storage.db import Database
 from tests.support.chat import Chat
 from tests.support.consultations import press_payload
+from tests.support.given import CONSULTANT_ID
 from tests.test_priorities_in_the_bot import answers_from, staff_chat
 
 
@@ -35,7 +35,7 @@ async def test_the_staff_priorities_filters_carry_the_payloads_they_always_had(
     engine: Engine, sqlite_db: Database
 ) -> None:
     await answers_from(sqlite_db, "thala", ["health"] * 6, "female")
-    staff = await staff_chat(engine, sqlite_db, DEMO_CONSULTANT_TELEGRAM_ID)
+    staff = await staff_chat(engine, sqlite_db, CONSULTANT_ID)
     await staff.send("/priorities")
     assert staff.payload_of("Thala") == "g:pr:3:-"  # the district's place in the list
     assert staff.payload_of("Woman") == "g:pr:-:female"

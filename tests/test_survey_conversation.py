@@ -155,9 +155,9 @@ async def test_review_lets_a_resident_change_any_answer_then_returns_to_review(c
 async def test_a_resident_who_leaves_resumes_at_the_same_question_with_answers_kept(
     sqlite_db: Database, make_engine: EngineFactory
 ) -> None:
-    from demo.seed import seed_reference
+    from tests.support.given import given_places
 
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     store = MemorySessionStore()
     chat = Chat(make_engine(sqlite_db, store=store), language="en")
     await start_needs_survey(chat)

@@ -17,13 +17,13 @@ from bot.engine.events import Event, EventKind
 from bot.engine.flood import MemoryFloodGuard
 from bot.engine.session import MemorySessionStore
 from core.i18n import translate
-from demo.seed import seed_reference
 from formengine.runtime import Run
 from formengine.store import load_version
 from storage import surveys
 from storage.db import Database
 from storage.surveys import SurveySubmission
 from tests.support.chat import Chat
+from tests.support.given import given_places
 from tests.support.settings import settings_for_tests
 
 FAILURE = translate("en", "Sorry, something went wrong on our side.")[:20]
@@ -87,7 +87,7 @@ async def play(actions: list[tuple[str, object]], honest_steps: int = 0) -> int:
     with tempfile.TemporaryDirectory() as folder:
         db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'h.sqlite'}")
         await db.create_all()
-        await seed_reference(db)
+        await given_places(db)
         engine = build_engine(
             settings_for_tests(), db, store=MemorySessionStore(), flood=MemoryFloodGuard(10**6, 1)
         )

@@ -17,7 +17,6 @@ from bot.app import build_engine
 from bot.engine.flood import MemoryFloodGuard
 from bot.engine.session import MemorySessionStore
 from core.i18n import translate
-from demo.seed import seed_reference
 from formengine.repeats import expand
 from formengine.runtime import Run
 from formengine.store import import_xlsform, load_version
@@ -26,6 +25,7 @@ from storage.db import Database
 from storage.files import LocalFileStore
 from storage.surveys import SurveySubmission
 from tests.support.chat import Chat
+from tests.support.given import given_places
 from tests.support.settings import settings_for_tests
 from tests.support.xlsforms import Row, choice_rows, xlsform_bytes
 
@@ -93,7 +93,7 @@ async def play(actions: list[tuple[str, object]], honest_steps: int = 0) -> int:
     with tempfile.TemporaryDirectory() as folder:
         db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'h.sqlite'}")
         await db.create_all()
-        await seed_reference(db)
+        await given_places(db)
         engine = build_engine(
             settings_for_tests(media_dir=Path(folder) / "media"),
             db,

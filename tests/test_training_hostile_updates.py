@@ -22,10 +22,10 @@ from bot.engine.flood import MemoryFloodGuard
 from bot.engine.session import MemorySessionStore
 from core.clock import FixedClock
 from core.i18n import translate
-from demo.seed import seed_reference, seed_skills
 from storage import associations, trainings, volunteers
 from storage.db import Database
 from tests.support.chat import Chat
+from tests.support.given import given_places, given_skills
 from tests.support.settings import settings_for_tests
 from tests.support.training_data import make_session, town
 
@@ -97,8 +97,8 @@ async def play(
     with tempfile.TemporaryDirectory() as folder:
         db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'h.sqlite'}")
         await db.create_all()
-        await seed_reference(db)
-        await seed_skills(db)
+        await given_places(db)
+        await given_skills(db)
         session_id = await make_session(
             db, starts_at=NOW + timedelta(days=3), capacity=1, branch_code="kasserine"
         )

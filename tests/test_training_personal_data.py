@@ -13,10 +13,10 @@ from bot.engine.engine import Engine
 from bot.features.privacy.delete import erase_everything
 from bot.workers.scheduler import send_due
 from core.clock import FixedClock
-from demo.seed import seed_reference
 from storage import people, trainings
 from storage.db import Database
 from tests.conftest import EngineFactory
+from tests.support.given import given_places
 from tests.support.training_data import make_session, make_users, messages_of, town
 
 # /delete runs outside any conversation, on the wall clock: this story does too.
@@ -26,7 +26,7 @@ AMAL, SAMI = 1001, 1002
 
 @pytest.fixture
 async def engine(sqlite_db: Database, make_engine: EngineFactory) -> Engine:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     return make_engine(sqlite_db, clock=FixedClock(NOW))
 
 

@@ -15,10 +15,10 @@ from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
 from bot.workers.scheduler import send_due
 from core.clock import FixedClock
-from demo.seed import seed_reference, seed_staff
 from storage import people, trainings
 from storage.db import Database
 from tests.conftest import EngineFactory
+from tests.support.given import given_places, given_staff_team
 from tests.support.training_data import button_containing, make_session, messages_of, town
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # Tuesday 1 December, 09:00 in Tunis
@@ -34,8 +34,8 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 async def engine(sqlite_db: Database, make_engine: EngineFactory, clock: FixedClock) -> Engine:
-    await seed_reference(sqlite_db)
-    await seed_staff(sqlite_db)
+    await given_places(sqlite_db)
+    await given_staff_team(sqlite_db)
     await make_session(sqlite_db, starts_at=STARTS, capacity=20, branch_code="kasserine")
     return make_engine(sqlite_db, clock=clock)
 

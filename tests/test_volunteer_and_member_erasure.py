@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from bot.engine.engine import Engine
 from bot.workers.scheduler import send_due
-from demo.seed import seed_reference, seed_skills
 from storage import associations, trainings, volunteers
 from storage.db import Database
 from tests.conftest import EngineFactory
+from tests.support.given import given_places, given_skills
 from tests.support.training_data import make_session, make_users, messages_of, town
 
 YOUSSEF, MOUNIR, SAMI = 5001, 5002, 5003
@@ -23,8 +23,8 @@ YOUSSEF, MOUNIR, SAMI = 5001, 5002, 5003
 
 @pytest.fixture
 async def engine(sqlite_db: Database, make_engine: EngineFactory) -> Engine:
-    await seed_reference(sqlite_db)
-    await seed_skills(sqlite_db)
+    await given_places(sqlite_db)
+    await given_skills(sqlite_db)
     return make_engine(sqlite_db)  # /delete works on the wall clock: so does this story
 
 

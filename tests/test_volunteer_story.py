@@ -10,19 +10,19 @@ from bot.engine.context import Context
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
 from bot.engine.registry import Command
-from demo.seed import seed_reference, seed_skills
 from storage import volunteers
 from storage.db import Database
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat
+from tests.support.given import given_places, given_skills
 
 YOUSSEF, HIBA = 2001, 2002
 
 
 @pytest.fixture
 async def engine(sqlite_db: Database, make_engine: EngineFactory) -> Engine:
-    await seed_reference(sqlite_db)
-    await seed_skills(sqlite_db)
+    await given_places(sqlite_db)
+    await given_skills(sqlite_db)
     return make_engine(sqlite_db)
 
 

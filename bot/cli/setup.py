@@ -79,11 +79,12 @@ async def _staff_add(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _demo_data(settings: Settings) -> None:
+    from core.clock import SystemClock
     from demo.seed import seed
     from storage.db import Database
 
     db = Database(settings.database_url)
     await db.upgrade()
-    await seed(db)
+    await seed(db, SystemClock().now())
     await db.dispose()
     print(f"demo data written to {settings.database_url}")

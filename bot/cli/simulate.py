@@ -49,6 +49,7 @@ async def _simulate(settings: Settings, args: argparse.Namespace) -> None:
     from bot.app import build_engine
     from bot.channels.simulator import Simulator, read_script
     from bot.engine.session import MemorySessionStore
+    from core.clock import SystemClock
     from demo.seed import is_empty, seed
     from storage.db import Database
 
@@ -57,7 +58,7 @@ async def _simulate(settings: Settings, args: argparse.Namespace) -> None:
     db = Database(url)
     await db.upgrade()
     if not args.no_demo and await is_empty(db):
-        await seed(db)
+        await seed(db, SystemClock().now())
     engine = build_engine(settings, db, store=MemorySessionStore())
     simulator = Simulator(engine, user_id=args.user_id, language=args.lang)
     try:

@@ -10,10 +10,10 @@ import pytest
 from admin.app import create_app
 from admin.security import hash_password
 from core.clock import FixedClock
-from demo.seed import seed_reference
 from storage import people
 from storage.db import Database
 from tests.admin.support import AdminSite, StaffClient
+from tests.support.given import given_places
 from tests.support.settings import settings_for_tests
 
 START = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
@@ -45,7 +45,7 @@ async def add_accounts(db: Database) -> None:
 
 @pytest.fixture
 async def site(sqlite_db: Database) -> AsyncIterator[AdminSite]:
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     await add_accounts(sqlite_db)
     clock = FixedClock(START)
     settings = settings_for_tests(admin_secret_key=SECRET, timezone="Africa/Tunis")

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.conversations.capacity_assessment import score
-from demo.seed import seed_skills
 from storage import associations, people, volunteers
 from storage.db import Database
+from tests.support.given import given_skills
 
 REGISTERED = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 
@@ -27,7 +27,7 @@ class Person:
 
 
 async def add_volunteers(db: Database, *persons: Person) -> None:
-    await seed_skills(db)
+    await given_skills(db)
     async with db.transaction() as s:
         for person in persons:
             await people.ensure_user(s, person.telegram_id, first_name=person.name.split()[0])

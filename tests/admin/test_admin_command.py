@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from admin.app import create_app
-from admin.server import DEMO_PASSWORD, count_logins, prepare_demo
+from bot.cli.admin import DEMO_PASSWORD, count_logins, prepare_demo
 from core.clock import FixedClock
 from storage.db import Database
 from tests.admin.support import AdminSite, StaffClient
@@ -40,8 +40,8 @@ async def test_demo_mode_fills_the_demo_and_lets_the_three_demo_logins_in(
 ) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite'}")
     await db.upgrade()
-    await prepare_demo(db)
-    await prepare_demo(db)  # a second start changes nothing
+    await prepare_demo(db, datetime(2026, 3, 1, tzinfo=UTC))
+    await prepare_demo(db, datetime(2026, 3, 1, tzinfo=UTC))  # a second start changes nothing
     assert await count_logins(db) == 3
     settings = settings_for_tests()
     app = create_app(settings, db, demo=True)

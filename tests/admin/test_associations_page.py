@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from demo.seed import seed_trainings
 from storage import associations, audit
 from storage.db import Database
 from tests.admin.conftest import SignIn
 from tests.admin.peopledata import add_association, answers_with
 from tests.admin.support import AdminSite
+from tests.support.given import given_course_catalogue
 
 AMAL = "جمعية الأمل للتنمية"
 CHABAB = "جمعية شباب سبيطلة"
@@ -21,7 +21,7 @@ TURATH = "جمعية تالة للتراث"
 async def three_associations(db: Database) -> dict[str, int]:
     """Al Amal (Kasserine North, women) is weakest in M&E, then fundraising; Chabab
     (Sbeitla, youth) in financial management; Turath (Thala) has not assessed itself."""
-    await seed_trainings(db, now=datetime(2026, 3, 1, tzinfo=UTC))
+    await given_course_catalogue(db, datetime(2026, 3, 1, tzinfo=UTC))
     amal = await add_association(
         db,
         AMAL,
@@ -188,22 +188,3 @@ async def test_an_association_without_an_assessment_says_how_to_do_one(
     page = await staff.open(f"/associations/{ids['turath']}")
     assert 'id="not-assessed"' in page.text and "/assessment" in staff.text
     assert "Members on Musharaka" in staff.text and "هالة الزغلامي" in staff.text
-
-
-async def test_the_demo_associations_page_has_ten_associations_to_plan_trainings_for(
-    site: AdminSite, sign_in: SignIn
-) -> None:
-    from demo.people import seed_more_associations
-    from demo.seed import seed_associations
-
-    await seed_trainings(site.db, now=datetime(2026, 3, 1, tzinfo=UTC))
-    await seed_associations(site.db)
-    await seed_more_associations(site.db)
-    await seed_more_associations(site.db)  # idempotent
-    staff = await sign_in("karim")
-    page = await staff.open("/associations")
-    assert section(page.text, "associations").count("<tr data-association=") == 10
-    figures = section(page.text, "association-figures", "</ul>")
-    assert "<strong>٩</strong>" in figures  # one has not assessed itself yet
-    needs = section(page.text, "training-needs")
-    assert needs.split('data-domain="', 1)[1].startswith("me")  # M&E is what most lack

@@ -5,13 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from demo.monitoring import SESSIONS_2025
+from sqlalchemy import select
+
+from demo.consultations_2025 import SESSIONS_2025
 from demo.residents import RESIDENT_COUNT, RESIDENTS_PER_DISTRICT
 from demo.seed import seed
-from demo.trainings import COURSES_2025, SESSIONS_HELD_2025, TRAINEES_2025
+from demo.trainings_2025 import COURSES_2025, SESSIONS_HELD_2025, TRAINEES_2025
 from storage import consultations, monitoring
+from storage.consultations import Booking
 from storage.db import Database
 from storage.priorities import priority_report
+
+DEMO_DAY = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
 
 async def test_the_demo_holds_four_hundred_answers_and_the_year_2025_of_sessions(
@@ -19,8 +24,8 @@ async def test_the_demo_holds_four_hundred_answers_and_the_year_2025_of_sessions
 ) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite'}")
     await db.upgrade()
-    await seed(db)
-    await seed(db)  # idempotent: a second run adds nothing
+    await seed(db, DEMO_DAY)
+    await seed(db, DEMO_DAY)  # idempotent: a second run adds nothing
     async with db.reader() as s:
         report = await priority_report(s, "needs_survey")
         sessions = await consultations.sessions_by_branch(
@@ -53,3 +58,20 @@ async def test_the_demo_holds_four_hundred_answers_and_the_year_2025_of_sessions
         "sbeitla": 187,
     }
     assert figures.associations_served == 24 and figures.people_served == 256
+
+
+async def test_the_demo_programme_offers_consultations_in_both_branches(
+    sqlite_db: Database,
+) -> None:
+    await seed(sqlite_db, DEMO_DAY)
+    await seed(sqlite_db, DEMO_DAY)  # twice: nothing doubles
+    async with sqlite_db.reader() as s:
+        topics = await consultations.offered_topics(s)
+        assert "strategic_planning" in topics and "financial_management" in topics
+        assert await consultations.branches_for_topic(s, "financial_management") == [
+            "kasserine",
+            "sbeitla",
+        ]
+        # Their own five (the year 2025 of the M&E demo is seeded apart, demo.monitoring).
+        past = list(await s.scalars(select(Booking).where(Booking.request_key.like("demo:%"))))
+    assert len(past) == 5 and {b.status for b in past} == {"done", "missed", "cancelled"}

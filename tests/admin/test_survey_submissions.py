@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from admin.app import create_app
 from core.clock import FixedClock
-from demo.seed import seed_reference
 from formengine.odk_push import SubmissionPusher
 from formengine.store import LiveForm, import_xlsform
 from storage import audit, surveys
@@ -27,6 +26,7 @@ from storage.files import LocalFileStore
 from tests.admin.conftest import SECRET, START, SignIn, add_accounts
 from tests.admin.support import AdminSite
 from tests.support.audio import ogg_opus_silence
+from tests.support.given import given_places
 from tests.support.settings import settings_for_tests
 from tests.support.xlsforms import Row, xlsform_bytes
 
@@ -54,7 +54,7 @@ def store(tmp_path: Path) -> LocalFileStore:
 @pytest.fixture
 async def site(sqlite_db: Database, store: LocalFileStore) -> AsyncIterator[AdminSite]:
     """The admin app, reading residents' files from ``store``."""
-    await seed_reference(sqlite_db)
+    await given_places(sqlite_db)
     await add_accounts(sqlite_db)
     clock = FixedClock(START)
     settings = settings_for_tests(admin_secret_key=SECRET, timezone="Africa/Tunis")

@@ -216,9 +216,9 @@ async def test_someone_who_stopped_volunteering_leaves_the_directory(
 
 
 async def test_the_directory_filters_agree_on_sqlite_and_postgresql(any_db: Database) -> None:
-    from demo.seed import seed_reference
+    from tests.support.given import given_places
 
-    await seed_reference(any_db)
+    await given_places(any_db)
     await add_volunteers(any_db, MARIEM, AYMEN, NOURA, SAMI)
     D = volunteers.DirectoryFilter
 
@@ -241,22 +241,3 @@ async def test_the_directory_filters_agree_on_sqlite_and_postgresql(any_db: Data
     assert by_skill == {"teaching": 1, "children": 1, "health": 1, "events": 1, "translation": 1}
     assert by_district == {"thala": 1}
     assert [e.skills for e in first] == [["computers"], ["teaching", "children"]]
-
-
-async def test_the_demo_directory_holds_about_a_hundred_volunteers_on_two_pages(
-    site: AdminSite, sign_in: SignIn
-) -> None:
-    from demo.people import seed_more_volunteers
-    from demo.seed import seed_volunteers
-
-    await seed_volunteers(site.db)
-    await seed_more_volunteers(site.db)
-    await seed_more_volunteers(site.db)  # idempotent
-    staff = await sign_in("karim")
-    page = await staff.open("/volunteers")
-    assert len(names_on(page.text)) == 50
-    assert "الصفحة ١ من ٢" in staff.text
-    counts = page.text.split('id="volunteer-counts"', 1)[1].split("</ul>", 1)[0]
-    assert "<strong>١٠٠</strong>" in counts
-    french_in_thala = await staff.open("/volunteers", district="thala", language="fr")
-    assert 2 <= len(names_on(french_in_thala.text)) < 12

@@ -18,7 +18,6 @@ import pytest
 from bot.engine import payloads
 from bot.features.trainings.actions import OPEN_MINE
 from bot.features.trainings.reminders import DAY_BEFORE
-from demo.seed import seed_reference
 from storage import reminders, trainings
 from storage.db import Database
 from tests.e2e.front import Front
@@ -26,6 +25,7 @@ from tests.e2e.harness import BotProcess, free_port
 from tests.e2e.residents import MESSAGES, Resident, stored_answers, town
 from tests.fakes.bot_api import FakeBotApi, SentRecord
 from tests.support import services
+from tests.support.given import given_places
 from tests.support.training_data import make_session, make_users
 
 # The heaviest test of the suite (about 7,000 updates through two real workers): allowed more
@@ -54,7 +54,7 @@ async def prepare_database(url: str) -> None:
     db = Database(url)
     try:
         await db.upgrade()
-        await seed_reference(db)
+        await given_places(db)
         await make_users(db, list(REMINDED))
         now = datetime.now(UTC)
         session_id = await make_session(db, starts_at=now + timedelta(days=1), capacity=300)

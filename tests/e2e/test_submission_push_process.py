@@ -12,7 +12,6 @@ from xml.etree import ElementTree as ET
 import pytest
 from sqlalchemy import select
 
-from demo.seed import seed_reference
 from formengine.store import NEEDS_SURVEY, SHIPPED, ensure_shipped_form
 from storage import submission_pushes as pushes
 from storage import surveys
@@ -21,6 +20,7 @@ from tests.e2e.harness import BotProcess
 from tests.e2e.residents import town
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.openrosa_server import FakeCentral
+from tests.support.given import given_places
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +48,7 @@ async def test_the_running_bot_sends_a_needs_survey_answered_over_telegram_to_od
     db = Database(url)
     try:
         await db.upgrade()
-        await seed_reference(db)
+        await given_places(db)
         live = await ensure_shipped_form(db, NEEDS_SURVEY)
         assert live is not None
         async with db.transaction() as session:

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from demo.seed import seed_reference
 from storage import trainings
 from storage.db import Database
 from tests.e2e.harness import BotProcess
 from tests.fakes.bot_api import FakeBotApi
+from tests.support.given import given_places
 from tests.support.training_data import make_session
 
 pytestmark = pytest.mark.e2e
@@ -90,7 +90,7 @@ async def test_a_freed_seat_reaches_the_first_in_line_through_telegram(
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite'}"
     db = Database(url)
     await db.upgrade()
-    await seed_reference(db)
+    await given_places(db)
     await make_session(
         db, starts_at=datetime.now(UTC) + timedelta(days=7), capacity=1, branch_code="kasserine"
     )

@@ -12,7 +12,7 @@ from admin.app import create_app
 from tests.admin.conftest import PASSWORDS, SECRET, SignIn
 from tests.admin.support import AdminSite, StaffClient
 from tests.admin.surveydata import nine_residents_answer
-from tests.admin.test_me_report import seed_programme_2025
+from tests.admin.test_demo_me_report import seed_programme_2025
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat
 from tests.support.settings import settings_for_tests

@@ -10,11 +10,11 @@ import re
 
 from bot.engine.engine import Engine
 from demo.residents import seed_residents_and_needs_survey
-from demo.seed import DEMO_STAFF_TELEGRAM_ID, seed_staff
 from storage.db import Database
 from tests.admin.conftest import SignIn
 from tests.admin.support import StaffClient
 from tests.support.chat import Chat
+from tests.support.given import STAFF_ID, given_staff_team
 
 BOT_LINE = re.compile(r"^(\d)\. (.+) — index ([\d.]+), named by (\d+)% of respondents$")
 TABLE_ROW = re.compile(
@@ -44,8 +44,8 @@ async def test_the_dashboard_shows_the_numbers_the_bot_gives_for_each_selection(
     engine: Engine, sqlite_db: Database, sign_in: SignIn
 ) -> None:
     await seed_residents_and_needs_survey(sqlite_db)
-    await seed_staff(sqlite_db)
-    chat = Chat(engine, user_id=DEMO_STAFF_TELEGRAM_ID, language="en")
+    await given_staff_team(sqlite_db)
+    chat = Chat(engine, user_id=STAFF_ID, language="en")
     await chat.onboard("en")
     staff = await sign_in("karim", lang="en")
 

@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from demo.monitoring import FIRST_MEMBER_ID, MEMBERS, seed_members
+from demo.consultations_2025 import FIRST_MEMBER_ID, MEMBERS, seed_members
+from demo.courses import COURSES
 from storage import associations, trainings
 from storage.associations import Association, Membership
 from storage.db import Database
@@ -138,8 +139,6 @@ def _plan_sessions(courses: list[Course]) -> list[tuple[Course, str, datetime]]:
 
 
 async def _courses(s: AsyncSession) -> list[Course]:
-    from demo.seed import COURSES
-
     catalogue = [await s.scalar(select(Course).where(Course.code == row[0])) for row in COURSES]
     found = [c for c in catalogue if c is not None]
     order = len(COURSES)

@@ -9,22 +9,27 @@ from datetime import UTC, datetime, timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from demo import seed as demo_data
-from demo.trainings import seed_trainings_2025
+from demo.associations import seed_associations
+from demo.consultations import seed_consultations
+from demo.consultations_2025 import seed_consultations_2025
+from demo.courses import seed_courses
+from demo.staff import seed_staff
+from demo.trainings_2025 import seed_trainings_2025
 from storage import audit, monitoring, trainings
 from storage.db import Database
 from storage.people import User
-from tests.admin.conftest import SignIn
+from tests.admin.conftest import START, SignIn
 from tests.admin.support import AdminSite
+from tests.support.given import given_places
 
 
 async def seed_programme_2025(db: Database) -> None:
     """The demo's year 2025 (consultations and trainings) without the residents' survey."""
-    await demo_data.seed_staff(db)
-    await demo_data.seed_consultations(db)
-    await demo_data.seed_trainings(db)
-    await demo_data.seed_consultations_2025(db)
-    await demo_data.seed_associations(db)
+    await seed_staff(db)
+    await seed_consultations(db, START)
+    await seed_courses(db, START)
+    await seed_consultations_2025(db)
+    await seed_associations(db, START)
     await seed_trainings_2025(db)
 
 
@@ -168,7 +173,7 @@ async def test_a_consultant_cannot_read_the_report(site: AdminSite, sign_in: Sig
 async def test_on_both_databases_a_person_marked_present_twice_is_one_trainee(
     any_db: Database,
 ) -> None:
-    await demo_data.seed_reference(any_db)
+    await given_places(any_db)
     starts = datetime(2025, 5, 6, 8, 0, tzinfo=UTC)
     async with any_db.transaction() as s:
         course = await trainings.upsert_course(

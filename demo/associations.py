@@ -1,201 +1,85 @@
-"""More demo volunteers (part of ``musharaka demo-data``), so that the admin's volunteers
-directory looks like a programme's after a few months: about a hundred people in the
-eight districts, with the skills, days and languages such volunteers give. Drawn from a
-fixed random seed: every demo database holds the same people.
-"""
+"""The demo's associations: three whose coordinators book consultations, seven more across
+the districts, and their capacity self-assessments (part of ``musharaka demo-data``)."""
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from storage import people, volunteers
+from sqlalchemy import select
+
+from storage import associations, people
 from storage.db import Database
 
-FIRST_VOLUNTEER_ID = 860_001
-VOLUNTEERS_PER_DISTRICT = {
-    "kasserine_north": 22,
-    "kasserine_south": 14,
-    "sbeitla": 18,
-    "thala": 12,
-    "feriana": 10,
-    "foussana": 8,
-    "sbiba": 7,
-    "el_ayoun": 5,
-}
-FIRST_NAMES = [
-    "أحمد",
-    "محمد",
-    "يوسف",
-    "حمزة",
-    "أمين",
-    "بلال",
-    "سفيان",
-    "خليل",
-    "مروان",
-    "رامي",
-    "عماد",
-    "هيثم",
-    "نزار",
-    "طارق",
-    "وائل",
-    "أنيس",
-    "فراس",
-    "زياد",
-    "صابر",
-    "لطفي",
-    "مريم",
-    "آمنة",
-    "سارة",
-    "إيناس",
-    "رحمة",
-    "خولة",
-    "ملاك",
-    "شيماء",
-    "سندس",
-    "ريم",
-    "هيفاء",
-    "ابتسام",
-    "نسرين",
-    "سماح",
-    "وفاء",
-    "أميرة",
-    "ضحى",
-    "يسرى",
-    "منال",
-    "إيمان",
+# name, district, field, members; then (telegram id, name, phone), the coordinator first
+# (the coordinators are the demo members who booked consultations).
+DEMO_ASSOCIATIONS = [
+    (
+        "جمعية الأمل للتنمية والمرأة الريفية",
+        "kasserine_north",
+        "women",
+        42,
+        [(8501, "سلوى الهمامي", "+21698410233"), (8702, "فاطمة الجلاصي", "+21655120987")],
+    ),
+    (
+        "جمعية شباب سبيطلة للمواطنة",
+        "sbeitla",
+        "youth",
+        28,
+        [(8502, "منير العيادي", "+21622318450"), (8704, "أسماء الرياحي", "+21697500144")],
+    ),
+    (
+        "جمعية تالة للتراث والبيئة",
+        "thala",
+        "environment",
+        17,
+        [(8503, "هالة الزغلامي", "+21654981276")],
+    ),
 ]
-FAMILY_NAMES = [
-    "الحامدي",
-    "العمري",
-    "الرزقي",
-    "البوعزيزي",
-    "السعيدي",
-    "الغربي",
-    "الماجري",
-    "الخليفي",
-    "الجبالي",
-    "العياري",
-    "الزعبي",
-    "الفرجاني",
-    "الهمامي",
-    "النصري",
-    "الكحيلي",
-    "المحمدي",
-    "الرحالي",
-    "الشارني",
-    "البرهومي",
-    "الدريدي",
-    "العباسي",
-    "القاسمي",
-    "الطرابلسي",
-    "المنصوري",
-]
-# skill code: how often volunteers offer it
-SKILL_WEIGHTS = {
-    "teaching": 10,
-    "children": 8,
-    "events": 8,
-    "communication": 7,
-    "computers": 7,
-    "health": 5,
-    "farming": 5,
-    "building": 4,
-    "photography": 4,
-    "driving": 3,
-    "accounting": 3,
-    "translation": 2,
-}
-OTHER_SKILLS = ["", "", "", "", "الخياطة والطرز", "الموسيقى والمسرح", "الرسم", "الطبخ", "الرياضة"]
-REGISTERED_FROM = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 
 
-def _pick(rng: random.Random, weights: dict[str, int], count: int) -> list[str]:
-    chosen: list[str] = []
-    while len(chosen) < count:
-        code = rng.choices(list(weights), weights=list(weights.values()))[0]
-        if code not in chosen:
-            chosen.append(code)
-    return chosen
-
-
-@dataclass(frozen=True)
-class DemoVolunteer:
-    telegram_id: int
-    full_name: str
-    phone: str
-    district_code: str
-    skills: list[str]
-    other_skills: str
-    days: list[str]
-    times: list[str]
-    languages: list[str]
-    registered: datetime
-
-
-def demo_volunteers() -> list[DemoVolunteer]:
-    rng = random.Random(2026)
-    found: list[DemoVolunteer] = []
-    telegram_id = FIRST_VOLUNTEER_ID
-    for district, count in VOLUNTEERS_PER_DISTRICT.items():
-        for _ in range(count):
-            days = sorted(
-                rng.sample(volunteers.DAYS, rng.choice([1, 2, 2, 3])),
-                key=volunteers.DAYS.index,
-            )
-            if rng.random() < 0.5 and "sat" not in days:
-                days.append("sat")  # weekends are when most people can help
-            languages = ["ar"]
-            if rng.random() < 0.55:
-                languages.append("fr")
-            if rng.random() < 0.2:
-                languages.append("en")
-            if district in ("thala", "sbiba", "foussana") and rng.random() < 0.15:
-                languages.append("ber")
-            found.append(
-                DemoVolunteer(
-                    telegram_id=telegram_id,
-                    full_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(FAMILY_NAMES)}",
-                    phone="+216" + rng.choice("259") + "".join(rng.choices("0123456789", k=7)),
-                    district_code=district,
-                    skills=_pick(rng, SKILL_WEIGHTS, rng.choice([1, 2, 2, 3])),
-                    other_skills=rng.choice(OTHER_SKILLS),
-                    days=days,
-                    times=sorted(
-                        rng.sample(volunteers.TIMES, rng.choice([1, 1, 2])),
-                        key=volunteers.TIMES.index,
-                    ),
-                    languages=languages,
-                    registered=REGISTERED_FROM + timedelta(days=rng.randrange(150)),
-                )
-            )
-            telegram_id += 1
-    return found
-
-
-async def seed_more_volunteers(db: Database) -> None:
-    """About a hundred volunteers across the districts (idempotent)."""
+async def seed_associations(db: Database, now: datetime) -> None:
+    """A few associations with their coordinator and members, and one capacity
+    self-assessment (idempotent: an association already registered is left alone)."""
     async with db.transaction() as s:
-        for person in demo_volunteers():
-            if await volunteers.get_volunteer(s, person.telegram_id) is not None:
+        for name, district, field, size, team in DEMO_ASSOCIATIONS:
+            for telegram_id, person, _phone in team:
+                await people.ensure_user(s, telegram_id, first_name=person.split()[0])
+                await people.record_consent(s, telegram_id)
+            (coordinator_id, coordinator, coordinator_phone), *members = team
+            if await associations.membership_of(s, coordinator_id) is not None:
                 continue
-            first_name = person.full_name.split()[0]
-            await people.ensure_user(s, person.telegram_id, first_name=first_name, language="ar")
-            await people.record_consent(s, person.telegram_id)
-            await volunteers.save_volunteer(
+            association = await associations.register_association(
                 s,
-                telegram_id=person.telegram_id,
-                full_name=person.full_name,
-                phone=person.phone,
-                district_code=person.district_code,
-                skills=person.skills,
-                other_skills=person.other_skills,
-                days=person.days,
-                times=person.times,
-                languages=person.languages,
-                now=person.registered,
+                telegram_id=coordinator_id,
+                name=name,
+                district_code=district,
+                field_code=field,
+                members_count=size,
+                full_name=coordinator,
+                phone=coordinator_phone,
             )
+            for telegram_id, person, phone in members:
+                await associations.join_association(
+                    s,
+                    telegram_id=telegram_id,
+                    association_id=association.id,
+                    full_name=person,
+                    phone=phone,
+                )
+            if field == "women":
+                answers = {"sp1": 1, "sp2": 0, "gv1": 2, "gv2": 2, "fm1": 2, "fm2": 1}
+                answers |= {"pm1": 1, "pm2": 1, "me1": 0, "me2": 0, "hr1": 1, "hr2": 1}
+                answers |= {"fr1": 0, "fr2": 1, "ad1": 1, "ad2": 2, "ar1": 1, "ar2": 0}
+                from bot.conversations.capacity_assessment import score
+
+                await associations.save_assessment(
+                    s,
+                    association_id=association.id,
+                    telegram_id=coordinator_id,
+                    answers=answers,
+                    scores=score(answers),
+                    now=now,
+                )
 
 
 # name, district, field, declared members, coordinator (name, phone), other members,
@@ -366,10 +250,7 @@ def _answers(points: dict[str, tuple[int, int]]) -> dict[str, int]:
 async def seed_more_associations(db: Database) -> None:
     """Seven more associations across the districts, most with a capacity
     self-assessment, and assessments for the earlier demo associations (idempotent)."""
-    from sqlalchemy import select
-
     from bot.conversations.capacity_assessment import score
-    from storage import associations
 
     assessed_on = datetime(2026, 10, 20, 9, 0, tzinfo=UTC)
     async with db.transaction() as s:

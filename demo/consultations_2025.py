@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.config import get_settings
+from demo.staff import DEMO_CONSULTANT_TELEGRAM_ID, DEMO_FINANCE_CONSULTANT_TELEGRAM_ID
 from storage import consultations, people
 from storage.consultations import Booking, Consultant
 from storage.db import Database
@@ -129,9 +131,6 @@ async def seed_members(db: Database) -> list[int]:
 
 async def seed_consultations_2025(db: Database) -> None:
     """The year 2025 of consultation and technical-support sessions (idempotent)."""
-    from core.config import get_settings
-    from demo.seed import DEMO_CONSULTANT_TELEGRAM_ID, DEMO_FINANCE_CONSULTANT_TELEGRAM_ID
-
     tz = ZoneInfo(get_settings().timezone)
     members = await seed_members(db)
     async with db.transaction() as s:
