@@ -5,22 +5,24 @@ from __future__ import annotations
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from bot.conversations import (
-    association,
-    capacity_assessment,
-    cases,
-    cases_staff,
-)
 from bot.conversations import broadcast as broadcast_conversation
+from bot.conversations import cases, cases_staff
 from bot.engine.engine import Engine
 from bot.engine.flood import FloodGuard, MemoryFloodGuard, RedisFloodGuard
 from bot.engine.locks import ChatLocks, RedisChatLocks
 from bot.engine.registry import Registry
 from bot.engine.services import Services
 from bot.engine.session import SessionStore
-from bot.features import consultations, priorities, privacy, surveys, trainings, volunteers
+from bot.features import (
+    associations,
+    consultations,
+    priorities,
+    privacy,
+    surveys,
+    trainings,
+    volunteers,
+)
 from bot.features import core as bot_core
-from bot.handlers import associations_staff
 from bot.handlers import settings as message_settings
 from core.clock import Clock, SystemClock
 from core.config import Settings
@@ -40,9 +42,7 @@ MODULES: list[ModuleType] = [
     surveys,
     priorities,
     volunteers,
-    association,
-    capacity_assessment,
-    associations_staff,
+    associations,
     broadcast_conversation,
     message_settings,
     cases,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from storage import associations, people
+from storage.associations import QUESTIONS, score
 from storage.db import Database
 
 # name, district, field, members; then (telegram id, name, phone), the coordinator first
@@ -70,8 +71,6 @@ async def seed_associations(db: Database, now: datetime) -> None:
                 answers = {"sp1": 1, "sp2": 0, "gv1": 2, "gv2": 2, "fm1": 2, "fm2": 1}
                 answers |= {"pm1": 1, "pm2": 1, "me1": 0, "me2": 0, "hr1": 1, "hr2": 1}
                 answers |= {"fr1": 0, "fr2": 1, "ad1": 1, "ad2": 2, "ar1": 1, "ar2": 0}
-                from bot.conversations.capacity_assessment import score
-
                 await associations.save_assessment(
                     s,
                     association_id=association.id,
@@ -238,8 +237,6 @@ EARLIER_ASSESSMENTS = {
 
 
 def _answers(points: dict[str, tuple[int, int]]) -> dict[str, int]:
-    from bot.conversations.capacity_assessment import QUESTIONS
-
     answers: dict[str, int] = {}
     for domain, (first, second) in points.items():
         codes = [q.code for q in QUESTIONS if q.domain == domain]
@@ -250,8 +247,6 @@ def _answers(points: dict[str, tuple[int, int]]) -> dict[str, int]:
 async def seed_more_associations(db: Database) -> None:
     """Seven more associations across the districts, most with a capacity
     self-assessment, and assessments for the earlier demo associations (idempotent)."""
-    from bot.conversations.capacity_assessment import score
-
     assessed_on = datetime(2026, 10, 20, 9, 0, tzinfo=UTC)
     async with db.transaction() as s:
         telegram_id = FIRST_COORDINATOR_ID

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.conversations.capacity_assessment import QUESTIONS, score, weakest
 from bot.engine.engine import Engine
 from core.clock import FixedClock
 from storage import associations
+from storage.associations import QUESTIONS, score, weakest
 from storage.db import Database
 from tests.conftest import EngineFactory
 from tests.support.chat import Chat

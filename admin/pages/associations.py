@@ -18,10 +18,16 @@ from fastapi.responses import Response
 from admin import web
 from admin.forms import parse_optional_int
 from admin.permissions import Permission
-from bot.conversations.association import FIELD_LABELS, field_label, role_label
-from bot.conversations.capacity_assessment import STRONG_PERCENT, domain_label, weakest
 from core.i18n import N_
 from storage import associations, audit, trainings
+from storage.associations import (
+    FIELD_LABELS,
+    STRONG_PERCENT,
+    domain_label,
+    field_label,
+    role_label,
+    weakest,
+)
 from storage.consultations.vocabulary import topic_label
 from storage.reference import list_districts
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.conversations.capacity_assessment import score
 from storage import associations, people, volunteers
+from storage.associations import QUESTIONS, score
 from storage.db import Database
 from tests.support.given import given_skills
 
@@ -107,6 +107,4 @@ async def add_association(
 def answers_with(**domain_points: int) -> dict[str, int]:
     """Every question answered 'Yes' (2), except the domains given: both of their
     questions get that many points (0, 1 or 2)."""
-    from bot.conversations.capacity_assessment import QUESTIONS
-
     return {q.code: domain_points.get(q.domain, 2) for q in QUESTIONS}

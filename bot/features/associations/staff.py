@@ -3,18 +3,15 @@ phones: staff only) and their latest capacity self-assessment."""
 
 from __future__ import annotations
 
-from bot.conversations.association import field_label, role_label
-from bot.conversations.capacity_assessment import bar, domain_label
-from bot.engine import payloads
 from bot.engine.context import Context
 from bot.engine.keyboards import column
-from bot.engine.registry import Command, Registry
+from bot.features.associations import actions
 from core.formatting import format_number, format_percent_figure
-from core.i18n import N_, _, current_language
+from core.i18n import _, current_language
 from storage import associations, reference
+from storage.associations import bar, domain_label, field_label, role_label
 from storage.people import Role, role_at_least
 
-ROUTE = "as"  # as:<association id>
 LISTED = 40
 
 
@@ -35,20 +32,18 @@ async def associations_command(ctx: Context) -> None:
             f"• {association.name} — {where} · "
             + _("{n} on the bot").format(n=format_number(on_bot))
         )
-        buttons.append(ctx.global_button(association.name[:50], ROUTE, association.id))
+        buttons.append(
+            actions.ASSOCIATION.global_button(ctx, association.name[:50], id=association.id)
+        )
     ctx.say("\n".join(lines), column(buttons))
 
 
-async def association_button(ctx: Context, args: tuple[str, ...]) -> None:
+async def association_pressed(ctx: Context, id: int) -> None:
     if not role_at_least(await ctx.role(), Role.STAFF):
         ctx.toast(_("This is only for programme staff."))
         return
-    association_id = payloads.int_arg(args)
-    if association_id is None:
-        ctx.toast(_("I do not recognise this button."))
-        return
     async with ctx.reader() as s:
-        association = await associations.get_association(s, association_id)
+        association = await associations.get_association(s, id)
         if association is None:
             ctx.toast(_("This association is no longer on Musharaka."))
             return
@@ -74,16 +69,3 @@ async def association_button(ctx: Context, args: tuple[str, ...]) -> None:
                 f" — {domain_label(row.domain)}"
             )
     ctx.say("\n".join(lines))
-
-
-def register(registry: Registry) -> None:
-    registry.add_command(
-        Command(
-            "associations",
-            associations_command,
-            N_("Associations, their members and capacity scores (staff)"),
-            min_role=Role.STAFF,
-            listed=False,
-        )
-    )
-    registry.add_button(ROUTE, association_button)
