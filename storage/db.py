@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from storage.base import Base
+from storage.sqlite_inline import BUSY_TIMEOUT_MS, inline_connector
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,50 @@ def _prepare_sqlite_file(url: str) -> None:
 
 
 AfterCommit = Callable[[], Awaitable[None]]
+
+
+class WriterQueue:
+    """SQLite lets one connection write at a time. Writers of this process wait here, in
+    the order they came (an ``asyncio.Lock`` is first come, first served), instead of
+    polling SQLite's lock; other processes' writers are met by ``BEGIN``'s retries
+    (``storage.sqlite_inline``). A task that already holds the turn may take it again (a
+    nested transaction of the same task must not wait for itself)."""
+
+    def __init__(self, *, serial: bool = True) -> None:
+        self.serial = serial  # False on PostgreSQL, whose writers do not wait for each other
+        self._lock = asyncio.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._owner: asyncio.Task[Any] | None = None
+        self._depth = 0
+
+    async def acquire(self) -> None:
+        if not self.serial:
+            return
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a Database used from a new event loop (tests, CLI)
+            self._lock, self._loop, self._owner, self._depth = asyncio.Lock(), loop, None, 0
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            self._depth += 1
+            return
+        await self._lock.acquire()
+        self._owner, self._depth = task, 1
+
+    def release(self) -> None:
+        if not self.serial:
+            return
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+            self._lock.release()
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        await self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
 
 
 class UnitOfWork:
@@ -72,8 +117,13 @@ class UnitOfWork:
         if self.closed:
             raise RuntimeError("this unit of work has ended")
         if self._session is None:
-            session = self.db.session()
-            await session.begin()
+            await self.db.writers.acquire()
+            try:
+                session = self.db.session()
+                await session.begin()
+            except BaseException:
+                self.db.writers.release()
+                raise
             self._session = session
         return self._session
 
@@ -97,6 +147,7 @@ class UnitOfWork:
                 await session.commit()
             finally:
                 await session.close()
+                self.db.writers.release()
         actions, self._after_commit = self._after_commit, []
         for action in actions:
             try:
@@ -113,6 +164,7 @@ class UnitOfWork:
                 await session.rollback()
             finally:
                 await session.close()
+                self.db.writers.release()
 
     async def close(self) -> None:
         """End the unit: whatever was not committed is rolled back."""
@@ -160,11 +212,15 @@ class Database:
         self.url = url
         self.schema = schema
         kwargs: dict[str, Any] = {"echo": echo}
+        self.writers = WriterQueue(serial=url.startswith("sqlite"))
         if url.startswith("sqlite"):
             _prepare_sqlite_file(url)
-            kwargs["connect_args"] = {"timeout": 60}
-            if ":memory:" in url or url.rstrip("/").endswith("sqlite+aiosqlite:"):
+            path = make_url(url).database or ":memory:"
+            kwargs["async_creator"] = inline_connector(path)
+            if path == ":memory:":
                 kwargs["poolclass"] = StaticPool
+            else:
+                kwargs.update(pool_size=10, max_overflow=40)
         elif schema:
             kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
         if url.startswith("postgresql"):
@@ -195,7 +251,7 @@ class Database:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cursor.close()
 
         @event.listens_for(sync_engine, "begin")
@@ -227,7 +283,7 @@ class Database:
             async with unit.savepoint() as session:
                 yield session
             return
-        async with self._writer() as session, session.begin():
+        async with self.writers.turn(), self._writer() as session, session.begin():
             yield session
 
     @asynccontextmanager
@@ -239,7 +295,7 @@ class Database:
         if unit is not None:
             yield await unit.session()
             return
-        async with self._writer() as session, session.begin():
+        async with self.writers.turn(), self._writer() as session, session.begin():
             yield session
 
     async def after_commit(self, action: AfterCommit) -> None:
@@ -263,7 +319,8 @@ class Database:
         Several workers may start at once: on PostgreSQL they queue on an advisory lock
         (held until this transaction ends), so one migrates and the others find it done.
         """
-        async with self.engine.begin() as conn:
+        writing = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        async with writing.begin() as conn:
             if self.dialect == "postgresql":
                 await conn.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK}
