@@ -16,13 +16,30 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.engine.session import Session
 from core.clock import Clock, SystemClock
 from storage.db import Database
 from storage.sessions import ConversationSession
+
+_TABLE: Table = ConversationSession.__table__  # type: ignore[assignment]
+# Built once: composing the statement anew for every update was most of a save's CPU.
+_LOAD = select(_TABLE.c.state).where(_TABLE.c.key == bindparam("b_key"))
+_INSERT = insert(_TABLE).values(
+    key=bindparam("b_key"),
+    version=bindparam("b_version"),
+    state=bindparam("b_state"),
+    updated_at=bindparam("b_at"),
+)
+_UPDATE = (
+    update(_TABLE)
+    .where(_TABLE.c.key == bindparam("b_key"), _TABLE.c.version == bindparam("b_expected"))
+    .values(
+        version=bindparam("b_version"), state=bindparam("b_state"), updated_at=bindparam("b_at")
+    )
+)
 
 
 class SqlSessionStore:
@@ -50,36 +67,30 @@ class SqlSessionStore:
         if cached is not None:
             self._committed.move_to_end(key)
             return Session.from_json(cached)
-        async with self.database.engine.connect() as conn:
-            raw = await conn.scalar(
-                select(ConversationSession.state).where(ConversationSession.key == key)
-            )
+        async with self.database.reader() as s:
+            raw = await s.scalar(_LOAD, {"b_key": key})
         return Session.from_json(raw) if raw is not None else None
 
     async def save(self, session: Session, expected_version: int) -> bool:
         """Compare-and-set: False when someone saved another version meanwhile."""
-        now = self._clock.now()
-        table: Table = ConversationSession.__table__  # type: ignore[assignment]
         state = session.to_json()
+        values = {
+            "b_key": session.key,
+            "b_version": session.version,
+            "b_state": state,
+            "b_at": self._clock.now(),
+        }
         self._committed.pop(session.key, None)  # known again once this save is committed
         if expected_version == 0:
             try:
                 async with self.database.transaction() as s:
-                    await s.execute(
-                        insert(table).values(
-                            key=session.key, version=session.version, state=state, updated_at=now
-                        )
-                    )
+                    await s.execute(_INSERT, values)
             except IntegrityError:
                 return False
             await self._remember_after_commit(session.key, state)
             return True
         async with self.database.single_write() as s:
-            result = await s.execute(
-                update(table)
-                .where(table.c.key == session.key, table.c.version == expected_version)
-                .values(version=session.version, state=state, updated_at=now)
-            )
+            result = await s.execute(_UPDATE, {**values, "b_expected": expected_version})
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return False
         await self._remember_after_commit(session.key, state)

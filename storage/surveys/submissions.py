@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,12 +93,12 @@ async def submit(session: AsyncSession, new: NewSubmission) -> tuple[SubmitOutco
             session.add(submission)
             await session.flush()
             rows = [
-                SurveyAnswer(submission_id=submission.id, **row)
+                {"submission_id": submission.id, **row}
                 for name, kind, value in new.answers
                 for row in answer_rows(name, kind, value)
             ]
-            session.add_all(rows)
-            await session.flush()
+            if rows:  # one executemany, not an ORM object per answer
+                await session.execute(insert(SurveyAnswer), rows)
     except IntegrityError:
         # A concurrent submit won the race: the same uuid, or this resident's round.
         again = await session.scalar(

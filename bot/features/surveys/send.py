@@ -81,11 +81,11 @@ async def _store(ctx: Context, turn: Turn, values: dict[str, str]) -> surveys.Su
         if stored is None:
             return None
         outcome, _id = await surveys.submit(s, replace(new, form_pk=stored.pk))
-        await people.ensure_user(
+        user = await people.ensure_user(
             s, ctx.user_id, first_name=ctx.event.first_name, username=ctx.event.username
         )
         if district and outcome == surveys.SubmitOutcome.STORED:
-            await _remember_district(s, ctx.user_id, district)
+            await _remember_district(s, user, district)
     return outcome
 
 
@@ -122,9 +122,7 @@ def _moment(value: object) -> datetime | None:
         return None
 
 
-async def _remember_district(session: AsyncSession, telegram_id: int, district: str) -> None:
+async def _remember_district(session: AsyncSession, user: people.User, district: str) -> None:
     """The survey's district becomes the resident's district (broadcasts target it)."""
-    if await session.get(reference.District, district) is None:
-        return
-    user = await people.ensure_user(session, telegram_id)
-    user.district_code = district
+    if await session.get(reference.District, district) is not None:
+        user.district_code = district
