@@ -29,6 +29,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 UPGRADE_LOCK = 7_362_001  # pg_advisory_xact_lock key: one schema upgrade at a time
 
 
+def path_of(url: str) -> str:
+    """The file of a SQLite URL (``:memory:`` for an in-memory database)."""
+    return make_url(url).database or ":memory:"
+
+
 def _prepare_sqlite_file(url: str) -> None:
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:" and not path.startswith("file:"):
@@ -243,7 +248,7 @@ class Database:
         self.writers = WriterQueue(serial=url.startswith("sqlite"))
         if url.startswith("sqlite"):
             _prepare_sqlite_file(url)
-            path = make_url(url).database or ":memory:"
+            path = path_of(url)
             kwargs["async_creator"] = inline_connector(path)
             if path == ":memory:":
                 kwargs["poolclass"] = StaticPool
@@ -260,6 +265,21 @@ class Database:
             self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
         )
         self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Long reads on a SQLite file go through aiosqlite's threads (see report_reader).
+        self._report_engine: AsyncEngine | None = None
+        self._reports: async_sessionmaker[AsyncSession] | None = None
+        if self.is_sqlite and path_of(url) != ":memory:":
+            self._report_engine = create_async_engine(
+                url, connect_args={"timeout": 60}, pool_size=2, max_overflow=2
+            )
+            self._reports = async_sessionmaker(self._report_engine, expire_on_commit=False)
+
+            @event.listens_for(self._report_engine.sync_engine, "connect")
+            def _report_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+                cursor = dbapi_conn.cursor()
+                cursor.execute("PRAGMA busy_timeout=60000")
+                cursor.execute("PRAGMA query_only=ON")
+                cursor.close()
 
     @property
     def is_sqlite(self) -> bool:
@@ -301,6 +321,14 @@ class Database:
         if unit is not None and unit.begun:
             return _SharedReader(unit)
         return _closing(self._reader())
+
+    def report_reader(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """For a long read (a report over every submission) of what is committed: on a
+        SQLite file it runs in a thread (aiosqlite) while the event loop goes on answering
+        residents; the rest of SQLite's work runs on the loop (storage.sqlite_inline)."""
+        if self._reports is None:
+            return self.reader()
+        return _closing(self._reports())
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -357,6 +385,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._report_engine is not None:
+            await self._report_engine.dispose()
 
 
 def alembic_config(connection: Any | None = None) -> Any:

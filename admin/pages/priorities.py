@@ -204,7 +204,7 @@ async def priorities_page(
     user: web.StaffUser = Depends(view_priorities),
 ) -> Response:
     language = web.language(request)
-    async with web.state(request).db.reader() as s:
+    async with web.state(request).db.report_reader() as s:
         dashboard = await build_dashboard(
             s,
             language,
@@ -225,7 +225,7 @@ async def priorities_page(
         dashboard.report.districts,
         key=lambda g: (order.get(g.district_code or "", 99), g.district_code),
     )
-    async with web.state(request).db.reader() as s:
+    async with web.state(request).db.report_reader() as s:
         updates = await wedid.updates_for(
             s, dashboard.live.form_id, dashboard.query.district or None
         )
@@ -254,7 +254,7 @@ async def priorities_csv(
 ) -> Response:
     """The dashboard's figures as a spreadsheet (counts only: no personal data)."""
     language = web.language(request)
-    async with web.state(request).db.reader() as s:
+    async with web.state(request).db.report_reader() as s:
         dashboard = await build_dashboard(
             s,
             language,

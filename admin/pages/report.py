@@ -61,7 +61,7 @@ async def load(request: Request, period: Period) -> tuple[monitoring.Report, dic
     since, until = DayRange(period.first, period.last).utc_bounds(app.settings.timezone)
     assert since is not None and until is not None
     language = web.language(request)
-    async with app.db.reader() as s:
+    async with app.db.report_reader() as s:
         branches = await list_branches(s)
         figures = await monitoring.report(s, since, until, branch_order=[b.code for b in branches])
     return figures, {b.code: b.name(language) for b in branches}
@@ -99,7 +99,7 @@ async def load_cases(request: Request, period: Period) -> CaseReport:
         assert start is not None and end is not None
         bounds.append((start, end))
     language = web.language(request)
-    async with app.db.reader() as s:
+    async with app.db.report_reader() as s:
         whole = await cases.monthly_figures(s, since, until)
         months = await monitoring.cases_by_month(s, bounds)
         districts = {d.code: d.name(language) for d in await list_districts(s)}

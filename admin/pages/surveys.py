@@ -286,7 +286,7 @@ async def export_submissions_file(
     """Every submission of a form (one round or all), KoBo-style columns; logged."""
     if file_format not in ("csv", "xlsx"):
         raise HTTPException(status_code=404)
-    async with web.state(request).db.reader() as s:
+    async with web.state(request).db.report_reader() as s:
         forms = await _live_forms(s)
         if not forms:
             raise HTTPException(status_code=404)

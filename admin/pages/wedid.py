@@ -125,7 +125,7 @@ async def record_update(
             "error",
         )
         return web.redirect("/we-did")
-    async with app.db.reader() as s:
+    async with app.db.report_reader() as s:
         report = await priorities.priority_report(
             s, live.form_id, filters=priorities.PriorityFilters(round=live.round)
         )

@@ -68,6 +68,11 @@ class Context:
         """Read, seeing what this update has written so far."""
         return self.services.reader()
 
+    def report_reader(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A long read (a report over every answer) of what is committed, which keeps the
+        bot answering others meanwhile."""
+        return self.services.report_reader()
+
     @property
     def flow(self) -> FlowState | None:
         return self.session.flow

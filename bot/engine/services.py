@@ -36,3 +36,7 @@ class Services:
     def reader(self) -> AbstractAsyncContextManager[AsyncSession]:
         """Read; inside an update, seeing what it has written so far."""
         return self.db.reader()
+
+    def report_reader(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A long read of what is committed, off the event loop (``Database.report_reader``)."""
+        return self.db.report_reader()

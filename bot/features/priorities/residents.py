@@ -42,7 +42,7 @@ async def priorities_pressed(ctx: Context, form_id: str) -> None:
         ctx.toast(_("This option is not available."))
         return
     try:
-        async with ctx.reader() as s:
+        async with ctx.report_reader() as s:
             report = await priority_report(
                 s, live.form_id, filters=PriorityFilters(round=live.round)
             )

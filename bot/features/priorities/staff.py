@@ -97,7 +97,7 @@ async def show_staff_priorities(
 ) -> None:
     form = live.form
     try:
-        async with ctx.reader() as s:
+        async with ctx.report_reader() as s:
             report = await priority_report(
                 s,
                 form.form_id,
