@@ -1,4 +1,5 @@
-"""The base of every guided conversation in ``bot/conversations``."""
+"""The base of every guided conversation; the bot's flows are written on its subclass
+``bot.engine.steps.Flow`` (declared steps), in the feature packages of ``bot/features``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """What the bot can do: conversations, commands, menu entries, global buttons, deep links.
 
-Each module in ``bot/handlers`` and ``bot/conversations`` has a ``register(registry)``
-function; ``bot.app`` calls them all.
+Each feature package in ``bot/features`` has a ``register(registry)`` function in its
+``__init__``; ``bot.app`` calls them all.
 """
 
 from __future__ import annotations
