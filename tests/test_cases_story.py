@@ -13,7 +13,8 @@ from sqlalchemy import select
 from bot.conversations.cases import closing_text, reply_text
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
-from bot.workers.broadcast_sender import BroadcastSender, SenderConfig
+from bot.workers.broadcast_config import SenderConfig
+from bot.workers.broadcast_sender import BroadcastSender
 from bot.workers.send_limiter import LocalSendLimiter
 from core.clock import FixedClock
 from core.i18n import translate

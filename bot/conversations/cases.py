@@ -26,7 +26,7 @@ from bot.engine.keyboards import column
 from bot.engine.payloads import global_, int_arg
 from bot.engine.registry import Command, MenuEntry, Registry
 from bot.engine.replies import Button, Buttons
-from bot.workers.broadcast_sender import add_audience_buttons
+from bot.engine.widgets import add_audience_buttons
 from core.formatting import display_digits
 from core.i18n import N_, _, current_language, ngettext, translate, use_language
 from core.textinput import clean_text
