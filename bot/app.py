@@ -11,17 +11,23 @@ from bot.conversations import (
     cases,
     cases_staff,
 )
-from bot.conversations import broadcast as broadcast_conversation
 from bot.engine.engine import Engine
 from bot.engine.flood import FloodGuard, MemoryFloodGuard, RedisFloodGuard
 from bot.engine.locks import ChatLocks, RedisChatLocks
 from bot.engine.registry import Registry
 from bot.engine.services import Services
 from bot.engine.session import SessionStore
-from bot.features import consultations, priorities, privacy, surveys, trainings, volunteers
+from bot.features import (
+    broadcasts,
+    consultations,
+    priorities,
+    privacy,
+    surveys,
+    trainings,
+    volunteers,
+)
 from bot.features import core as bot_core
 from bot.handlers import associations_staff
-from bot.handlers import settings as message_settings
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.redis_client import redis_client
@@ -43,8 +49,7 @@ MODULES: list[ModuleType] = [
     association,
     capacity_assessment,
     associations_staff,
-    broadcast_conversation,
-    message_settings,
+    broadcasts,
     cases,
     cases_staff,
     privacy,
