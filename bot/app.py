@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 from bot.conversations import (
     association,
     capacity_assessment,
-    cases,
-    cases_staff,
 )
 from bot.engine.engine import Engine
 from bot.engine.flood import FloodGuard, MemoryFloodGuard, RedisFloodGuard
@@ -19,6 +17,7 @@ from bot.engine.services import Services
 from bot.engine.session import SessionStore
 from bot.features import (
     broadcasts,
+    cases,
     consultations,
     priorities,
     privacy,
@@ -51,7 +50,6 @@ MODULES: list[ModuleType] = [
     associations_staff,
     broadcasts,
     cases,
-    cases_staff,
     privacy,
 ]
 
