@@ -5,8 +5,6 @@ from __future__ import annotations
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from bot.conversations import broadcast as broadcast_conversation
-from bot.conversations import cases, cases_staff
 from bot.engine.engine import Engine
 from bot.engine.flood import FloodGuard, MemoryFloodGuard, RedisFloodGuard
 from bot.engine.locks import ChatLocks, RedisChatLocks
@@ -15,6 +13,8 @@ from bot.engine.services import Services
 from bot.engine.session import SessionStore
 from bot.features import (
     associations,
+    broadcasts,
+    cases,
     consultations,
     priorities,
     privacy,
@@ -23,7 +23,6 @@ from bot.features import (
     volunteers,
 )
 from bot.features import core as bot_core
-from bot.handlers import settings as message_settings
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.redis_client import redis_client
@@ -43,10 +42,8 @@ MODULES: list[ModuleType] = [
     priorities,
     volunteers,
     associations,
-    broadcast_conversation,
-    message_settings,
+    broadcasts,
     cases,
-    cases_staff,
     privacy,
 ]
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.conversations.broadcast import parse_local_moment
 from bot.engine.engine import Engine
+from bot.features.broadcasts.moment import parse_local_moment
 from core.clock import FixedClock
 from storage import people
 from storage.broadcasts import Broadcast

@@ -9,7 +9,8 @@ import pytest
 
 from bot.engine.messenger import DeliveryError, RateLimited
 from bot.workers import broadcast_sender
-from bot.workers.broadcast_sender import BroadcastSender, SenderConfig
+from bot.workers.broadcast_config import SenderConfig
+from bot.workers.broadcast_sender import BroadcastSender
 from bot.workers.send_limiter import LocalSendLimiter
 from core.clock import FixedClock
 from storage import broadcasts, people

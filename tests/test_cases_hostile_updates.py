@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.conversations.cases import closing_text
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
 from core.clock import FixedClock
 from storage import cases, people
+from storage.cases.texts import closing_text
 from storage.db import Database
 from storage.people import Role
 from tests.conftest import EngineFactory

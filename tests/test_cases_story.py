@@ -10,15 +10,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.conversations.cases import closing_text, reply_text
 from bot.engine.engine import Engine
 from bot.engine.events import Event, EventKind
-from bot.workers.broadcast_sender import BroadcastSender, SenderConfig
+from bot.workers.broadcast_config import SenderConfig
+from bot.workers.broadcast_sender import BroadcastSender
 from bot.workers.send_limiter import LocalSendLimiter
 from core.clock import FixedClock
 from core.i18n import translate
 from storage import cases, people
 from storage.cases import Case, CaseFilter, CaseMessage, Outcome
+from storage.cases.texts import closing_text, reply_text
 from storage.db import Database
 from storage.people import Role, StaffMember
 from tests.conftest import EngineFactory

@@ -10,11 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 TOPS = ("core", "storage", "formengine", "demo", "bot", "admin")
-MOVING = pytest.mark.xfail(reason="flows are moving into bot/features (issue 15)", strict=False)
 
 
 def _table() -> dict[str, set[str]]:
@@ -99,20 +96,17 @@ def _edges() -> tuple[list[str], dict[str, set[str]]]:
     return refused, graph
 
 
-@MOVING
 def test_the_table_names_every_package_of_ours() -> None:
     units = set(_table()) | {"bot.features"}
     lost = [module for module, _path in _modules() if _unit(module, units) is None]
     assert lost == ["bot"], lost  # bot/__init__.py itself holds nothing
 
 
-@MOVING
 def test_every_import_is_one_the_table_allows() -> None:
     refused, _graph = _edges()
     assert refused == [], "\n".join(refused)
 
 
-@MOVING
 def test_no_two_packages_import_each_other() -> None:
     _refused, graph = _edges()
     cycles: list[list[str]] = []

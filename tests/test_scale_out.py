@@ -23,7 +23,8 @@ from bot.engine.replies import Outgoing, Text
 from bot.engine.session import SessionStore
 from bot.engine.session_redis import RedisSessionStore
 from bot.engine.session_sql import SqlSessionStore
-from bot.workers.broadcast_sender import BroadcastSender, SenderConfig
+from bot.workers.broadcast_config import SenderConfig
+from bot.workers.broadcast_sender import BroadcastSender
 from bot.workers.leader import Leadership, RedisLeaderLock
 from bot.workers.redis_send_limiter import RedisSendLimiter
 from core.i18n import translate

@@ -21,13 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from admin import web
 from admin.forms import parse_day
 from admin.permissions import Permission
-from bot.conversations.broadcast import AUDIENCE_LABELS, MAX_DAYS_AHEAD
 from core.config import SUPPORTED_LANGUAGES
 from core.formatting import format_moment, format_number
 from core.i18n import LANGUAGE_NAMES, N_, _, ngettext
 from core.textinput import normalize_digits
 from storage import audit, broadcasts, wedid
 from storage.broadcasts import TEXT_MAX_CHARS, Audience, Broadcast, BroadcastStatus
+from storage.broadcasts.vocabulary import AUDIENCE_LABELS, MAX_DAYS_AHEAD
 from storage.people import StaffMember
 from storage.reference import list_districts
 

@@ -24,10 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from admin import web
 from admin.forms import parse_optional_int
 from admin.permissions import Permission
-from bot.conversations.cases import KIND_LABELS, closing_text, reply_text
 from core.i18n import LANGUAGE_NAMES, N_, _, ngettext
 from core.textinput import clean_text
 from storage import audit, cases, people
+from storage.cases.texts import closing_text, reply_text
+from storage.cases.vocabulary import KIND_LABELS
 from storage.people import StaffMember
 from storage.reference import list_districts
 

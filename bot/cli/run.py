@@ -46,7 +46,7 @@ def add_parser(commands: Any) -> None:
 
 
 def _send_broadcasts(settings: Settings, args: argparse.Namespace) -> None:
-    from bot.workers.broadcast_sender import run_sender_process
+    from bot.workers.broadcast_process import run_sender_process
 
     asyncio.run(run_sender_process(settings, args.worker))
 
@@ -84,7 +84,7 @@ async def scheduler_leadership_task(engine: Engine) -> AsyncIterator[None]:
 @asynccontextmanager
 async def broadcast_sender_task(settings: Settings, db: Database) -> AsyncIterator[None]:
     """The broadcast sender in the background; at the end, messages in flight are finished."""
-    from bot.workers.broadcast_sender import start_in_background
+    from bot.workers.broadcast_process import start_in_background
 
     task, stop_sender = start_in_background(settings, db)
     try:

@@ -21,13 +21,17 @@ from bot.engine.replies import (
 )
 from bot.engine.services import Services
 from bot.engine.session import FlowState, Session
-from core.i18n import _
+from core.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.engine.engine import Engine
     from storage.db import Database
+
+# The one answer to a button drawn for an earlier screen (or a forged one); a global button
+# whose area has always answered so passes it as its refusal.
+STALE_BUTTON = N_("This button is no longer active.")
 
 
 class Context:
@@ -119,7 +123,7 @@ class Context:
     def stale_button(self) -> None:
         """The answer to a press on a button drawn for an earlier screen (or a forged one),
         worded the same way in every flow."""
-        self.toast(_("This button is no longer active."))
+        self.toast(_(STALE_BUTTON))
 
     def send_file(
         self,

@@ -1,9 +1,11 @@
 """Screen parts several flows share: asking for a phone number (Telegram's "share my number"
-button or typed) and a multiple choice drawn as toggle buttons."""
+button or typed), a multiple choice drawn as toggle buttons, and the buttons under messages
+the broadcast outbox sends to some audiences (a reply to a resident's case: "Reply", the
+rating stars), which the area owning the audience kind draws and the sender shows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from bot.engine.actions import Action
 from bot.engine.context import Context
@@ -11,6 +13,7 @@ from bot.engine.events import EventKind
 from bot.engine.replies import Button, Buttons, KeyboardButton
 from core.i18n import _
 from core.textinput import normalize_phone
+from storage.broadcasts import Broadcast
 
 
 def share_phone_keyboard() -> list[list[KeyboardButton]]:
@@ -82,3 +85,20 @@ def multi_select(
     rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
     rows.extend([button] for button in extra)
     return rows
+
+
+# --- buttons under messages the outbox sends ----------------------------------------------------
+# Registered when the owning feature is imported (bot.app imports every feature), so the
+# sender, inside `musharaka run` or alone, draws them without knowing the features.
+AudienceButtons = Callable[[Broadcast], Buttons | None]
+AUDIENCE_BUTTONS: dict[str, AudienceButtons] = {}
+
+
+def add_audience_buttons(kind: str, draw: AudienceButtons) -> None:
+    AUDIENCE_BUTTONS[kind] = draw
+
+
+def audience_buttons(broadcast: Broadcast) -> Buttons | None:
+    """The buttons under one of ``broadcast``'s messages, if its audience kind has any."""
+    draw = AUDIENCE_BUTTONS.get(str((broadcast.audience or {}).get("kind", "")))
+    return draw(broadcast) if draw is not None else None

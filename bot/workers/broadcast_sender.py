@@ -12,28 +12,26 @@ counting an attempt; 403 (blocked) → the person is marked unreachable and neve
 included again; other errors → retried with a growing delay, up to 5 attempts.
 
 Run it inside ``musharaka run`` (default) or alone with ``musharaka send-broadcasts``
-(several may share one PostgreSQL outbox).
+(several may share one PostgreSQL outbox): see ``broadcast_process``. Its settings are in
+``broadcast_config``, the progress message's text in ``broadcast_progress``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
-import os
-import socket
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.engine import payloads
 from bot.engine.messenger import DeliveryError, Messenger, RateLimited, RecipientUnreachable
-from bot.engine.replies import Button, Buttons, Edit, Photo, Reply, Text
-from bot.workers.send_limiter import LocalSendLimiter, SendLimiter
+from bot.engine.replies import Button, Edit, Photo, Reply, Text
+from bot.engine.widgets import audience_buttons
+from bot.workers.broadcast_config import SenderConfig, limiter_from_settings, retry_delay
+from bot.workers.broadcast_progress import progress_text
+from bot.workers.send_limiter import SendLimiter
 from core.clock import Clock, SystemClock
 from core.config import Settings
-from core.formatting import format_number
 from core.i18n import _, use_digits, use_language
 from storage import broadcasts, people
 from storage.broadcasts import Broadcast, Claimed, InDoubt, Progress
@@ -42,73 +40,7 @@ from storage.files import FileStore, LocalFileStore
 
 log = logging.getLogger(__name__)
 
-PROGRESS_SECONDS = 3.0
 IDLE_SECONDS = 30.0  # a worker with nothing to do waits for tick() to wake it
-
-
-# Some audiences' messages carry buttons (a reply to a resident's case: "Reply", the rating
-# stars): the area that owns the audience kind draws them from the broadcast's audience.
-AudienceButtons = Callable[[Broadcast], Buttons | None]
-AUDIENCE_BUTTONS: dict[str, AudienceButtons] = {}
-
-
-def add_audience_buttons(kind: str, draw: AudienceButtons) -> None:
-    AUDIENCE_BUTTONS[kind] = draw
-
-
-def buttons_for(broadcast: Broadcast) -> Buttons | None:
-    draw = AUDIENCE_BUTTONS.get(str((broadcast.audience or {}).get("kind", "")))
-    return draw(broadcast) if draw is not None else None
-
-
-def default_worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:64]
-
-
-@dataclass
-class SenderConfig:
-    concurrency: int = 8
-    lease: timedelta = timedelta(seconds=60)
-    in_doubt: InDoubt = InDoubt.RESEND
-    poll_seconds: float = 2.0
-    progress_seconds: float = PROGRESS_SECONDS
-    worker: str = field(default_factory=default_worker_name)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SenderConfig:
-        return cls(
-            concurrency=settings.broadcast_concurrency,
-            lease=timedelta(seconds=settings.broadcast_lease_seconds),
-            in_doubt=InDoubt(settings.broadcast_in_doubt),
-            poll_seconds=settings.broadcast_poll_seconds,
-        )
-
-
-def limiter_from_settings(settings: Settings) -> SendLimiter:
-    """In one process, aiolimiter; with Redis, one budget shared by every sender worker."""
-    rate = (
-        settings.broadcast_paid_rate_per_second
-        if settings.paid_broadcasts
-        else settings.global_rate_per_second
-    )
-    from core.redis_client import redis_client
-
-    redis = redis_client(settings)
-    if redis is not None:
-        from bot.workers.redis_send_limiter import RedisSendLimiter
-
-        return RedisSendLimiter(
-            redis,
-            rate,
-            settings.per_chat_interval_seconds,
-            prefix=settings.redis_prefix,
-        )
-    return LocalSendLimiter(rate, settings.per_chat_interval_seconds)
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """5 s, 10 s, 20 s, ... at most 5 minutes."""
-    return timedelta(seconds=min(300, 5 * 2 ** max(attempts - 1, 0)))
 
 
 class BroadcastSender:
@@ -309,7 +241,7 @@ class BroadcastSender:
             if broadcast is None:
                 return None
             self._broadcasts[broadcast_id] = broadcast
-        buttons = buttons_for(broadcast)
+        buttons = audience_buttons(broadcast)
         if broadcast.photo_file_id:
             return Photo(file_id=broadcast.photo_file_id, caption=broadcast.text, buttons=buttons)
         if broadcast.photo_key:
@@ -406,38 +338,6 @@ class BroadcastSender:
             self._shown.pop(broadcast.id, None)
 
 
-def progress_text(broadcast: Broadcast, figures: Progress, unreachable: int, *, done: bool) -> str:
-    """'Announcement #12: 340 of 2,000 delivered…' in the staff member's language."""
-    values = {
-        "number": broadcast.id,
-        "sent": format_number(figures.sent),
-        "total": format_number(figures.recipients),
-        "unreachable": format_number(unreachable),
-        "skipped": format_number(figures.skipped),
-        "failed": format_number(max(figures.failed - unreachable, 0)),
-    }
-    if done and figures.recipients == 0:
-        return _("Announcement #{number}: nobody in this audience can receive it.").format(**values)
-    lines = [
-        _("✅ Announcement #{number} sent: {sent} of {total} delivered.").format(**values)
-        if done
-        else _("Sending announcement #{number}: {sent} of {total} delivered so far…").format(
-            **values
-        )
-    ]
-    if unreachable:
-        lines.append(
-            _("{unreachable} could not be reached (they blocked the bot).").format(**values)
-        )
-    if figures.skipped:
-        lines.append(
-            _("{skipped} skipped (they turned announcements off meanwhile).").format(**values)
-        )
-    if figures.failed - unreachable > 0:
-        lines.append(_("{failed} failed for other reasons.").format(**values))
-    return "\n".join(lines)
-
-
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
     await _wait_for(stop, seconds)
 
@@ -447,65 +347,3 @@ async def _wait_for(event: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(event.wait(), timeout=seconds)
     except TimeoutError:
         pass
-
-
-# --------------------------------------------------------------------------- processes
-
-
-def telegram_messenger(settings: Settings) -> tuple[Messenger, object]:
-    """A Bot API messenger of its own for the sender (paid broadcasts if configured), and
-    the aiogram Bot to close afterwards."""
-    from bot.channels.aiogram_runtime import AiogramMessenger, build_bot
-
-    bot = build_bot(settings)
-    return AiogramMessenger(bot, allow_paid_broadcast=settings.paid_broadcasts), bot
-
-
-async def close_bot(bot: object) -> None:
-    session = getattr(bot, "session", None)
-    if session is not None:
-        await session.close()
-
-
-def start_in_background(
-    settings: Settings, db: Database, clock: Clock | None = None
-) -> tuple[asyncio.Task[None], asyncio.Event]:
-    """The sender as a task of ``musharaka run``; set the event to stop it."""
-    messenger, bot = telegram_messenger(settings)
-    sender = BroadcastSender(db, settings, messenger, clock=clock)
-    stop = asyncio.Event()
-
-    async def run() -> None:
-        try:
-            await sender.run(stop)
-        finally:
-            await close_bot(bot)
-
-    return asyncio.create_task(run(), name="broadcast-sender"), stop
-
-
-async def run_sender_process(settings: Settings, worker: str | None = None) -> None:
-    """``musharaka send-broadcasts``: only the sender, until SIGTERM or Ctrl-C, after which
-    the messages in flight are finished and recorded."""
-    import signal
-
-    if not settings.bot_token:
-        raise SystemExit("MUSHARAKA_BOT_TOKEN is not set")
-    importlib.import_module("bot.app")  # every area's audience buttons
-
-    db = Database(settings.database_url)
-    await db.upgrade()
-    messenger, bot = telegram_messenger(settings)
-    config = SenderConfig.from_settings(settings)
-    if worker:
-        config.worker = worker[:64]
-    sender = BroadcastSender(db, settings, messenger, config=config)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await sender.run(stop)
-    finally:
-        await close_bot(bot)
-        await db.dispose()

@@ -10,7 +10,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.engine.engine import Engine
-from bot.workers.broadcast_sender import BroadcastSender, SenderConfig
+from bot.workers.broadcast_config import SenderConfig
+from bot.workers.broadcast_sender import BroadcastSender
 from bot.workers.send_limiter import LocalSendLimiter
 from storage import audit
 from storage.broadcasts import Broadcast

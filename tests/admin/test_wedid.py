@@ -14,7 +14,8 @@ from aiogram.client.telegram import TelegramAPIServer
 
 from bot.channels.aiogram_runtime import AiogramMessenger
 from bot.engine.events import Event, EventKind
-from bot.workers.broadcast_sender import BroadcastSender, SenderConfig
+from bot.workers.broadcast_config import SenderConfig
+from bot.workers.broadcast_sender import BroadcastSender
 from bot.workers.send_limiter import LocalSendLimiter
 from storage import wedid
 from tests.admin.conftest import SignIn

@@ -1,38 +1,35 @@
-"""/inbox for staff on a phone: the open cases, one case's messages, answer or close it.
+"""/inbox for staff on a phone (the ``staff_inbox`` flow): the open cases, one case's
+messages, answer or close it.
 
 The compact version of the admin inbox (``admin/pages/inbox.py``), with the same rules:
 staff and admins only (checked again at every step), confidential cases for admins only,
 an anonymous resident unnamed, every opening of a case in the audit log, and an answer or a
 close refused when the case moved since it was shown. Answers go through the broadcast
-outbox like the admin's.
+outbox like the admin's, in the same words (storage.cases.texts).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from bot.conversations.cases import (
-    KIND_LABELS,
-    STATUS_LABELS,
-    closing_text,
-    reply_text,
-    shown_reference,
-)
 from bot.engine.context import Context
-from bot.engine.conversation import Conversation
-from bot.engine.events import EventKind
+from bot.engine.events import UNREADABLE, EventKind
 from bot.engine.keyboards import column
-from bot.engine.payloads import int_arg
-from bot.engine.registry import Command, Registry
-from core.i18n import N_, _, current_language
+from bot.engine.steps import Flow, Step
+from bot.features.cases.actions import ANSWER, CLOSE, OPEN
+from bot.features.cases.texts import shown_reference
+from core.i18n import _, current_language
 from core.textinput import clean_text
 from storage import audit, cases, people, reference
+from storage.cases.texts import closing_text, reply_text
+from storage.cases.vocabulary import KIND_LABELS, STATUS_LABELS
 from storage.people import Role, StaffMember, role_at_least
 
 LISTED = 10
 SHOWN_MESSAGES = 5
+AUTHOR_MARKS = {cases.Author.RESIDENT: "👤", cases.Author.STAFF: "💬", cases.Author.NOTE: "📝"}
 
 
 async def _member(ctx: Context) -> StaffMember | None:
@@ -47,19 +44,47 @@ async def _member(ctx: Context) -> StaffMember | None:
     return member
 
 
-class StaffInbox(Conversation):
+class StaffInbox(Flow):
+    """list -> case -> (answer) -> list or case."""
+
     name = "staff_inbox"
     min_role = Role.STAFF
     needs_consent = False
+    starts = ("list",)
+
+    def steps(self) -> Sequence[Step]:
+        # Drawing the list ends the flow once no case is open.
+        return [
+            Step("list", self.draw_list, on={OPEN: self.on_open}, goes_to=("case",), ends=True),
+            Step(
+                "case",
+                self.draw_case,
+                on={ANSWER: self.on_answer, CLOSE: self.on_close},
+                goes_to=("answer", "list"),
+                back="list",
+                ends=True,
+            ),
+            Step(
+                "answer",
+                self.draw_answer,
+                message=self.on_answer_text,
+                goes_to=("list", "case"),
+                ends=True,
+            ),
+        ]
+
+    async def on_buttons_only(self, ctx: Context, step: Step) -> None:
+        """A message where buttons are expected: said as it always was, nothing redrawn."""
+        if ctx.event.kind in UNREADABLE:
+            ctx.say(_("I can only read text, buttons, locations and photos here."))
+        else:
+            ctx.say(_("Please use the buttons above, or send /cancel to stop."))
 
     async def _see_confidential(self, ctx: Context) -> bool:
         return role_at_least(await ctx.role(), Role.ADMIN)
 
-    async def begin(self, ctx: Context, **kwargs: Any) -> None:
-        await self._list(ctx)
-
-    async def _list(self, ctx: Context) -> None:
-        ctx.step = "list"
+    # --- the open cases ------------------------------------------------------------------------
+    async def draw_list(self, ctx: Context) -> None:
         where = cases.CaseFilter(status="open", see_confidential=await self._see_confidential(ctx))
         lang = current_language()
         async with ctx.reader() as s:
@@ -67,21 +92,29 @@ class StaffInbox(Conversation):
             total = await cases.count_cases(s, where)
             names = {d.code: d.name(lang) for d in await reference.list_districts(s)}
         if not found:
-            ctx.finish()
+            self.end(ctx)
             ctx.say(_("No open case. Well done!"))
             return
         buttons = [
-            ctx.button(
+            OPEN.button(
+                ctx,
                 f"{shown_reference(c.id)} · {_(KIND_LABELS[cases.CaseKind(c.kind)])}"
                 f" · {names.get(c.district_code or '', '—')}",
-                "o",
-                c.id,
+                id=c.id,
             )
             for c in found
         ]
         ctx.say(_("Open cases: {n}. The newest first:").format(n=total), column(buttons))
 
-    async def _open(self, ctx: Context, case_id: int) -> None:
+    async def on_open(self, ctx: Context, id: int) -> None:
+        await self.show(ctx, "case", case_id=id)
+
+    # --- one case ------------------------------------------------------------------------------
+    async def draw_case(self, ctx: Context, case_id: int | None = None) -> None:
+        """The case's last messages (its opening is audited); gone or not for this person:
+        back to the list."""
+        if case_id is None:
+            case_id = int(ctx.state.get("case", 0))
         async with ctx.reader() as s:
             case = await cases.get_case(s, case_id)
             if case is None or (case.confidential and not await self._see_confidential(ctx)):
@@ -94,7 +127,7 @@ class StaffInbox(Conversation):
             )
         if case is None:
             ctx.toast(_("This option is not available."))
-            await self._list(ctx)
+            await self.show(ctx, "list")
             return
         member = await _member(ctx)
         async with ctx.transaction() as s:
@@ -122,44 +155,29 @@ class StaffInbox(Conversation):
             ),
         ]
         for m in messages[-SHOWN_MESSAGES:]:
-            head = {
-                cases.Author.RESIDENT: "👤",
-                cases.Author.STAFF: "💬",
-                cases.Author.NOTE: "📝",
-            }[cases.Author(m.author)]
+            head = AUTHOR_MARKS[cases.Author(m.author)]
             extra = " 📷" * bool(m.photo_file_id) + " 🎤" * bool(m.voice_file_id)
             extra += " 📍" * (m.latitude is not None)
             lines.append(f"{head} {m.text[:600]}{extra}")
         ctx.state.update(case=case.id, version=case.version)
-        ctx.step = "case"
-        buttons = [[ctx.button(_("⬅️ All open cases"), "back")]]
+        buttons = [[self.back_button(ctx, _("⬅️ All open cases"))]]
         if case.is_open:
             buttons.insert(
-                0, [ctx.button(_("✍️ Answer"), "answer"), ctx.button(_("✅ Close"), "close")]
+                0,
+                [ANSWER.button(ctx, _("✍️ Answer")), CLOSE.button(ctx, _("✅ Close"))],
             )
         ctx.say("\n".join(lines), buttons)
 
-    async def on_button(self, ctx: Context, action: str, args: tuple[str, ...]) -> None:
-        if ctx.step == "list" and action == "o":
-            case_id = int_arg(args, 0)
-            if case_id is None:
-                ctx.toast(_("This option is not available."))
-                return
-            await self._open(ctx, case_id)
-        elif ctx.step == "case" and action == "back":
-            await self._list(ctx)
-        elif ctx.step == "case" and action == "answer":
-            ctx.step = "answer"
-            ctx.say(_("Type your answer. The resident receives it with the reference number."))
-        elif ctx.step == "case" and action == "close":
-            await self._close(ctx)
-        else:
-            await super().on_button(ctx, action, args)
+    async def on_answer(self, ctx: Context) -> None:
+        await self.show(ctx, "answer")
+
+    async def draw_answer(self, ctx: Context) -> None:
+        ctx.say(_("Type your answer. The resident receives it with the reference number."))
 
     async def _result(self, ctx: Context, outcome: cases.Outcome, done: str) -> None:
         if outcome in (cases.Outcome.DONE, cases.Outcome.ALREADY):
             ctx.say(done)
-            await self._list(ctx)
+            await self.show(ctx, "list")
             return
         ctx.say(
             {
@@ -174,13 +192,16 @@ class StaffInbox(Conversation):
                 ),
             }.get(outcome, _("This option is not available."))
         )
-        await self._open(ctx, int(ctx.state.get("case", 0)))
+        await self.show(ctx, "case")
 
-    async def _close(self, ctx: Context) -> None:
+    def _not_staff(self, ctx: Context) -> None:
+        self.end(ctx)
+        ctx.say(_("This command is only for programme staff."))
+
+    async def on_close(self, ctx: Context) -> None:
         member = await _member(ctx)
         if member is None:
-            ctx.finish()
-            ctx.say(_("This command is only for programme staff."))
+            self._not_staff(ctx)
             return
         async with ctx.transaction() as s:
             case = await cases.get_case(s, int(ctx.state.get("case", 0)))
@@ -198,10 +219,7 @@ class StaffInbox(Conversation):
             )
         await self._result(ctx, outcome, _("The case is closed; the resident is asked to rate it."))
 
-    async def on_message(self, ctx: Context) -> None:
-        if ctx.step != "answer":
-            await super().on_message(ctx)
-            return
+    async def on_answer_text(self, ctx: Context) -> None:
         text = (
             clean_text(ctx.event.text, cases.MAX_REPLY_CHARS)
             if ctx.event.kind == EventKind.TEXT
@@ -214,8 +232,7 @@ class StaffInbox(Conversation):
             return
         member = await _member(ctx)
         if member is None:
-            ctx.finish()
-            ctx.say(_("This command is only for programme staff."))
+            self._not_staff(ctx)
             return
         async with ctx.transaction() as s:
             case = await cases.get_case(s, int(ctx.state.get("case", 0)))
@@ -236,17 +253,5 @@ class StaffInbox(Conversation):
 
 
 async def inbox_command(ctx: Context) -> None:
+    """/inbox (staff)."""
     await ctx.start("staff_inbox", restart=True)
-
-
-def register(registry: Registry) -> None:
-    registry.add_conversation(StaffInbox())
-    registry.add_command(
-        Command(
-            "inbox",
-            inbox_command,
-            N_("What residents wrote to the programme (staff)"),
-            min_role=Role.STAFF,
-            listed=False,
-        )
-    )

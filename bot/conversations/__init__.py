@@ -1,1 +1,0 @@
-"""Guided conversations, one module each, written against ``bot.engine`` only."""

@@ -1,1 +1,0 @@
-"""Commands and menus (/start, /help, /menu, /cancel, /language, ...)."""
