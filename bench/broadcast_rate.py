@@ -71,7 +71,7 @@ async def run(args: argparse.Namespace, url: str, workdir: Path) -> str:
     api = FakeBotApi(limit_mode=True, global_rate=args.rate)
     await api.start()
     try:
-        add_people(api, recipients)
+        await add_people(api, recipients)
         number = await prepare(url, recipients)
         got = Deliveries(api)
         final = f"✅ Announcement #{number} sent:"

@@ -33,7 +33,13 @@ from aiogram.types import (
 from aiogram.types import Update as AiogramUpdate
 from aiohttp import ClientSession, web
 
-from tests.fakes.bot_api import SECRET_TOKEN_HEADER, FakeBotApi, FakeBotApiThread
+from tests.e2e.fake_process import FakeProcess
+from tests.fakes.bot_api import (
+    SECRET_TOKEN_HEADER,
+    FakeBotApi,
+    FakeBotApiThread,
+    SentRecord,
+)
 
 TOKEN = "123456:TEST-token_abc"
 USER = 1001
@@ -677,3 +683,40 @@ def test_command_line_entry_prints_its_url() -> None:
             server.terminate()
     assert url.startswith("http://127.0.0.1:")
     assert status == 200
+
+
+async def test_in_its_own_process_the_fake_is_driven_by_its_control_routes(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "fake.log"
+    async with FakeProcess(limit_mode=True, log_path=log) as fake, ClientSession() as client:
+        heard: list[SentRecord] = []
+        fake.sent_listeners.append(heard.append)
+        await fake.add_people([(USER, "Amina", "ar"), (OTHER_USER, "Omar", "en")])
+
+        async def call(method: str, **params: Any) -> int:
+            async with client.post(f"{fake.url}/bot{TOKEN}/{method}", json=params) as response:
+                return response.status
+
+        first = await call("sendMessage", chat_id=USER, text=" <b>أهلا</b> ", parse_mode="HTML")
+        too_soon = await call("sendMessage", chat_id=USER, text="again")  # 1/s per chat
+        other = await call("sendMessage", chat_id=OTHER_USER, text="hello")
+        edited = await call("editMessageText", chat_id=OTHER_USER, message_id=1, text="hi")
+        refused = await call("sendMessage", chat_id=OTHER_USER)  # no text: a violation
+        records = await fake.records()
+        assert await fake.records() == records  # polled incrementally: nothing twice
+
+    assert (first, too_soon, other, edited, refused) == (200, 429, 200, 200, 400)
+    assert [(r.method, r.chat_id, r.message_id, r.params) for r in records] == [
+        ("sendMessage", USER, 1, {"text": "أهلا"}),  # as the chat shows it
+        ("sendMessage", OTHER_USER, 1, {"text": "hello"}),
+        ("editMessageText", OTHER_USER, 1, {"text": "hi"}),
+    ]
+    assert heard == records
+    assert records[0].timestamp <= records[1].timestamp <= records[2].timestamp
+    assert fake.messages_for(OTHER_USER) == [{"message_id": 1, "text": "hi"}]
+    assert fake.throttled == 1
+    assert fake.violations == [
+        f"sendMessage(chat_id={OTHER_USER}): Bad Request: message text is empty"
+    ]
+    assert "message text is empty" in log.read_text()  # the server's log: its violations

@@ -4,7 +4,9 @@ tests/e2e/test_broadcast_process.py and bench/broadcast_rate.py.
 
 The fake server records every message it accepted (``api.sent``), so ``Deliveries`` knows
 exactly who got the announcement and how many times, independently of what the sender's
-outbox says."""
+outbox says. The fake runs either in this process (``FakeBotApi``) or in its own
+(``FakeProcess``, tests/e2e/fake_process.py: its records arrive by polling, so read
+``Deliveries`` after ``await api.sync()`` where it must be complete)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from sqlalchemy import select
 
 from storage.broadcasts import OutboxMessage
 from storage.db import Database
+from tests.e2e.fake_process import FakeProcess
 from tests.e2e.harness import BotProcess
 from tests.fakes.bot_api import FakeBotApi, SentRecord
 from tests.support.broadcasts import add_residents, new_broadcast
@@ -23,11 +26,15 @@ STAFF = 9001  # composes the announcement and watches its progress (announcement
 TEXT = "ورشة حول كتابة المقترحات يوم السبت في مركز الدعم، سجّلوا من القائمة"
 
 
-def add_people(api: FakeBotApi, recipients: range) -> None:
+async def add_people(api: FakeBotApi | FakeProcess, recipients: range) -> None:
     """Everyone has a private chat with the bot on the fake server."""
-    api.add_user(STAFF, "Staff", "en")
-    for telegram_id in recipients:
-        api.add_user(telegram_id, f"Resident {telegram_id}", "ar")
+    people = [(STAFF, "Staff", "en")]
+    people += [(telegram_id, f"Resident {telegram_id}", "ar") for telegram_id in recipients]
+    if isinstance(api, FakeProcess):
+        await api.add_people(people)
+        return
+    for person in people:
+        api.add_user(*person)
 
 
 async def prepare(url: str, recipients: range, *, text: str = TEXT) -> int:
@@ -60,7 +67,7 @@ async def outbox(url: str, broadcast_id: int) -> dict[int, str]:
 class Deliveries:
     """The announcements the fake server accepted: per chat, and when (its clock)."""
 
-    def __init__(self, api: FakeBotApi, text: str = TEXT) -> None:
+    def __init__(self, api: FakeBotApi | FakeProcess, text: str = TEXT) -> None:
         self.text = text
         self.per_chat: Counter[int] = Counter()
         self.times: list[float] = []
@@ -89,7 +96,7 @@ class Deliveries:
 
 
 def sender_process(
-    api: FakeBotApi, workdir: Path, database_url: str, **settings: str
+    api: FakeBotApi | FakeProcess, workdir: Path, database_url: str, **settings: str
 ) -> BotProcess:
     """`musharaka send-broadcasts` configured like in production (not yet started)."""
     settings.setdefault("log_level", "INFO")
@@ -98,7 +105,7 @@ def sender_process(
     )
 
 
-def progress_screen(api: FakeBotApi) -> str:
+def progress_screen(api: FakeBotApi | FakeProcess) -> str:
     """The staff member's newest message as it reads now (the progress message)."""
     messages = api.messages_for(STAFF)
     return str(messages[-1].get("text", "")) if messages else ""

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.e2e.fake_process import FakeProcess
 from tests.fakes.bot_api import FakeBotApi
 
 TOKEN = "123456:TEST-token-for-the-fake-server"
@@ -25,11 +26,13 @@ def free_port() -> int:
 
 class BotProcess:
     """`musharaka run` (or another ``command``, e.g. ``("send-broadcasts",)``) in a
-    subprocess, configured through its environment like in production."""
+    subprocess, configured through its environment like in production. The fake server runs
+    in this process (``FakeBotApi``) or in its own (``FakeProcess``: no request log, so no
+    ``wait_polling``/``wait_webhook``)."""
 
     def __init__(
         self,
-        api: FakeBotApi,
+        api: FakeBotApi | FakeProcess,
         workdir: Path,
         *,
         database_url: str | None = None,
@@ -57,7 +60,8 @@ class BotProcess:
         self._first_request = 0
 
     def start(self) -> BotProcess:
-        self._first_request = len(self.api.requests)  # only this process's calls count
+        if isinstance(self.api, FakeBotApi):
+            self._first_request = len(self.api.requests)  # only this process's calls count
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", *self.command],
@@ -76,8 +80,11 @@ class BotProcess:
         await self._wait_for_request("setWebhook", timeout)
 
     async def _wait_for_request(self, method: str, timeout: float) -> None:  # noqa: ASYNC109
+        api = self.api
+        if not isinstance(api, FakeBotApi):
+            raise TypeError("waiting for a request needs the fake server in this process")
         deadline = asyncio.get_running_loop().time() + timeout
-        while not any(r.method == method for r in self.api.requests[self._first_request :]):
+        while not any(r.method == method for r in api.requests[self._first_request :]):
             if self.process is not None and self.process.poll() is not None:
                 raise AssertionError(f"bot exited early:\n{self.log()}")
             if asyncio.get_running_loop().time() > deadline:

@@ -15,7 +15,9 @@ bot sent so tests can read each user's chat.
         assert api.violations == []
 
 Synchronous tests use ``with FakeBotApiThread() as fake: ...``; developers can run
-``python -m tests.fakes.bot_api --port 8081 --user 1001:Amina:ar``.
+``python -m tests.fakes.bot_api --port 8081 --user 1001:Amina:ar``. Run that way, the fake
+is driven over HTTP by its /control/ routes (users in, sent records and 429s out); see
+tests/e2e/fake_process.py.
 """
 
 from __future__ import annotations
@@ -695,6 +697,9 @@ class FakeBotApi:
         app.add_routes([
             web.route("*", "/bot{token}/{method}", self._handle_api),
             web.get("/file/bot{token}/{path:.+}", self._handle_file),
+            web.post("/control/users", self._control_add_users),
+            web.get("/control/sent", self._control_sent),
+            web.get("/control/state", self._control_state),
             web.route("*", "/{tail:.*}", self._handle_unknown_path),
         ])  # fmt: skip
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
@@ -955,6 +960,42 @@ class FakeBotApi:
 
     async def _handle_unknown_path(self, request: web.Request) -> web.StreamResponse:
         return self._not_found(request)
+
+    # --------------------------------------------------------------------- control (tests)
+    # For a test that runs the fake in a process of its own (tests/e2e/fake_process.py):
+    # plain JSON under /control/, apart from the Bot API routes, never checked against the
+    # spec, recorded in `requests` or counted against any limit.
+
+    async def _control_add_users(self, request: web.Request) -> web.Response:
+        """POST {"users": [[id, first_name, language_code], ...]}: add_user for each."""
+        users = (await request.json())["users"]
+        for user_id, first_name, language_code in users:
+            self.add_user(int(user_id), str(first_name), str(language_code))
+        return web.json_response({"added": len(users)})
+
+    async def _control_sent(self, request: web.Request) -> web.Response:
+        """GET ?offset=N: `sent[N:]` (method, chat_id, message_id, timestamp by the fake's
+        clock, and text as the chat shows it, or null) and `next`, the offset to ask next."""
+        offset = int(request.query.get("offset", "0"))
+        records = [
+            {
+                "method": record.method,
+                "chat_id": record.chat_id,
+                "message_id": record.message_id,
+                "timestamp": record.timestamp,
+                "text": (
+                    _rendered_text(record.params, "text").strip()
+                    if "text" in record.params
+                    else None
+                ),
+            }
+            for record in self.sent[offset:]
+        ]
+        return web.json_response({"records": records, "next": offset + len(records)})
+
+    async def _control_state(self, request: web.Request) -> web.Response:
+        """GET: the 429s answered so far (`throttled`) and the spec `violations`."""
+        return web.json_response({"throttled": self.throttled, "violations": self.violations})
 
     def _not_found(self, request: web.Request) -> web.Response:
         error = ApiError(404, "Not Found", detail=f"no such path {request.method} {request.path}")
