@@ -129,6 +129,7 @@ class AssociationFlow(RegisterSteps, JoinSteps, HomeSteps):
                 "confirm_leave",
                 self._ask_leave,
                 on={actions.LEAVE_YES: self._leave, actions.STAY: self._show_home},
+                message=self._buttons_then_home,
                 goes_to=("home",),
                 ends=True,
             ),
@@ -170,6 +171,11 @@ class AssociationFlow(RegisterSteps, JoinSteps, HomeSteps):
                 ]
             ),
         )
+
+    async def _buttons_then_home(self, ctx: Context) -> None:
+        """A message instead of Yes or No to leaving: the page again, as it always was."""
+        ctx.say(_("Please answer with the buttons."))
+        await self._show_home(ctx)
 
     async def _on_register(self, ctx: Context) -> None:
         ctx.state["mode"] = "register"
