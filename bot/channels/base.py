@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from bot.engine.events import Event
+from bot.engine.locks import KeyedLocks
 from bot.engine.messenger import DeliveryError, RateLimited, RecipientUnreachable
 from bot.engine.replies import (
     CAPTION_MAX_CHARS,
@@ -91,7 +92,16 @@ class ChannelMessenger(ABC):
     async def deliver(self, event: Event, outgoing: list[Outgoing]) -> None:
         """Send an event's replies in order; answer a button press first (the engine adds a
         toast to every press it handled, and none to a re-delivered one, which Telegram
-        already saw answered)."""
+        already saw answered).
+
+        One chat's deliveries go out one after the other, in the order their updates were
+        handled: the engine lets go of a chat once an update is handled, and without this
+        the next update's screen could reach the resident before the previous one's."""
+        locks = self.__dict__.setdefault("_delivery_locks", KeyedLocks())
+        async with locks.hold(event.chat_id):
+            await self._deliver(event, outgoing)
+
+    async def _deliver(self, event: Event, outgoing: list[Outgoing]) -> None:
         toast = next((item.reply for item in outgoing if isinstance(item.reply, Toast)), None)
         if event.callback_id and isinstance(toast, Toast):
             await self._answer(event.callback_id, toast)
