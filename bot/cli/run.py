@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.app import build_engine
 from bot.channels.base import ChannelMessenger
-from bot.channels.lifecycle import wait_for_stop_signal
+from bot.channels.lifecycle import settle_garbage_collector, wait_for_stop_signal
 from bot.engine.engine import Engine
 from bot.workers.leader import build_leader_lock
 from core.config import Runtime, Settings
@@ -109,10 +109,12 @@ async def run_runtime(engine: Engine, settings: Settings) -> None:
     if settings.runtime == Runtime.PTB:
         from bot.channels import ptb_runtime
 
+        settle_garbage_collector()
         await ptb_runtime.run(engine, settings)
     else:
         from bot.channels import aiogram_runtime
 
+        settle_garbage_collector()
         await aiogram_runtime.run(engine, settings)
 
 

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
@@ -120,32 +120,54 @@ async def import_form(
     return loaded, outcome
 
 
-async def _latest_version(session: AsyncSession, form_pk: int) -> SurveyFormVersion | None:
-    return await session.scalar(
-        select(SurveyFormVersion)
-        .where(SurveyFormVersion.form_pk == form_pk)
-        .order_by(SurveyFormVersion.id.desc())
-        .limit(1)
+def _live_forms() -> Select[int, str, int, str, str, str, bool, str]:
+    """Each form with its newest version, in one statement (without the version's workbook,
+    which only the admin's download needs)."""
+    newest = (
+        select(func.max(SurveyFormVersion.id))
+        .where(SurveyFormVersion.form_pk == SurveyForm.id)
+        .correlate(SurveyForm)
+        .scalar_subquery()
     )
+    return select(
+        SurveyForm.id,
+        SurveyForm.form_id,
+        SurveyFormVersion.id,
+        SurveyFormVersion.version,
+        SurveyFormVersion.definition,
+        SurveyForm.round,
+        SurveyForm.active,
+        SurveyForm.title,
+    ).join(SurveyFormVersion, SurveyFormVersion.id == newest)
+
+
+_FORM_BY_ID = _live_forms().where(SurveyForm.form_id == bindparam("form_id"))
+_ACTIVE_FORMS = _live_forms().where(SurveyForm.active.is_(True)).order_by(SurveyForm.id)
+_ALL_FORMS = _live_forms().order_by(SurveyForm.id)
+
+
+def _stored(row: Row[int, str, int, str, str, str, bool, str]) -> StoredForm:
+    pk, form_id, version_pk, version, definition, round_label, active, title = row
+    return StoredForm(pk, form_id, version_pk, version, definition, round_label, active, title)
 
 
 async def get_form(session: AsyncSession, form_id: str) -> StoredForm | None:
-    row = await session.scalar(select(SurveyForm).where(SurveyForm.form_id == form_id))
-    if row is None:
-        return None
-    version = await _latest_version(session, row.id)
-    if version is None:
-        return None
-    return StoredForm(
-        row.id,
-        row.form_id,
-        version.id,
-        version.version,
-        version.definition,
-        row.round,
-        row.active,
-        row.title,
+    row = (await session.execute(_FORM_BY_ID, {"form_id": form_id})).first()
+    return _stored(row) if row is not None else None
+
+
+async def form_pk(session: AsyncSession, form_id: str) -> int | None:
+    """The form's key, if it exists and has a version (what a submission needs)."""
+    stored = await session.scalar(
+        select(SurveyForm.id).where(
+            SurveyForm.form_id == form_id,
+            select(SurveyFormVersion.id)
+            .where(SurveyFormVersion.form_pk == SurveyForm.id)
+            .correlate(SurveyForm)
+            .exists(),
+        )
     )
+    return int(stored) if stored is not None else None
 
 
 async def source_digests(session: AsyncSession, form_pk: int) -> set[str]:
@@ -165,15 +187,14 @@ async def get_definition(session: AsyncSession, version_pk: int) -> str | None:
 
 
 async def list_forms(session: AsyncSession, *, active_only: bool = True) -> list[StoredForm]:
-    query = select(SurveyForm.form_id).order_by(SurveyForm.id)
-    if active_only:
-        query = query.where(SurveyForm.active.is_(True))
-    forms = []
-    for form_id in await session.scalars(query):
-        loaded = await get_form(session, form_id)
-        if loaded is not None:
-            forms.append(loaded)
-    return forms
+    rows = await session.execute(_ACTIVE_FORMS if active_only else _ALL_FORMS)
+    return [_stored(row) for row in rows]
+
+
+async def active_form_ids(session: AsyncSession) -> list[str]:
+    """The forms residents may answer now (the menu only needs to know which)."""
+    query = select(SurveyForm.form_id).where(SurveyForm.active.is_(True)).order_by(SurveyForm.id)
+    return list(await session.scalars(query))
 
 
 async def form_ids(session: AsyncSession) -> list[str]:

@@ -37,8 +37,8 @@ async def open_survey(
 async def needs_survey_entry(ctx: Context) -> None:
     """The menu's first entry: the needs survey (or a choice, if more surveys are open)."""
     async with ctx.reader() as s:
-        forms = [f for f in await surveys.list_forms(s) if f.form_id != NEEDS_SURVEY]
-    if not forms:
+        others = [f for f in await surveys.active_form_ids(s) if f != NEEDS_SURVEY]
+    if not others:
         await open_survey(ctx, NEEDS_SURVEY)
         return
     await surveys_command(ctx)

@@ -77,10 +77,10 @@ async def _store(ctx: Context, turn: Turn, values: dict[str, str]) -> surveys.Su
         submitted_at=ctx.services.clock.now(),
     )
     async with ctx.transaction() as s:
-        stored = await surveys.get_form(s, form.form_id)
-        if stored is None:
+        pk = await surveys.form_pk(s, form.form_id)
+        if pk is None:
             return None
-        outcome, _id = await surveys.submit(s, replace(new, form_pk=stored.pk))
+        outcome, _id = await surveys.submit(s, replace(new, form_pk=pk))
         user = await people.ensure_user(
             s, ctx.user_id, first_name=ctx.event.first_name, username=ctx.event.username
         )
