@@ -86,6 +86,7 @@ class Result:
     ) -> None:
         self.name, self.updates, self.seconds, self.latencies = name, updates, seconds, latencies
         self.cpu = cpu  # CPU seconds the bot's process used during the run
+        self.by_step: list[list[float]] = []  # each step's latencies (the survey's runs)
 
     @property
     def cpu_ms_per_update(self) -> float:
@@ -95,6 +96,14 @@ class Result:
     @property
     def rate(self) -> float:
         return self.updates / self.seconds
+
+    def slowest_steps(self, count: int = 3) -> str:
+        """Where the tail is: the steps with the highest p99."""
+        ranked = sorted(
+            ((percentile(times, 0.99), n + 1) for n, times in enumerate(self.by_step)),
+            reverse=True,
+        )
+        return ", ".join(f"step {step} p99 {p99 * 1000:.0f} ms" for p99, step in ranked[:count])
 
     def line(self) -> str:
         p50 = statistics.median(self.latencies) * 1000
@@ -174,7 +183,9 @@ async def musharaka_run(
         await bot.stop_async()
         await api.stop()
     latencies = [latency for p in people for latency in p.latencies]
-    return Result(f"{runtime} Musharaka needs survey", residents * STEPS, elapsed, latencies, cpu)
+    result = Result(f"{runtime} Musharaka needs survey", residents * STEPS, elapsed, latencies, cpu)
+    result.by_step = [[p.latencies[n] for p in people] for n in range(STEPS)]
+    return result
 
 
 async def postgres_redis_stack() -> tuple[dict[str, str], Any]:
@@ -244,6 +255,7 @@ async def main() -> None:
                 f"{result.line()}   = {result.rate / echo.rate:.2f} × echo's rate, "
                 f"{echo.cpu_ms_per_update / result.cpu_ms_per_update:.2f} × its CPU per update"
             )
+            print(f"{'':<34} slowest: {result.slowest_steps()}")
 
 
 if __name__ == "__main__":

@@ -194,7 +194,10 @@ _versions: weakref.WeakKeyDictionary[Database, dict[int, tuple[Form, float]]] = 
 
 
 async def ensure_shipped_form(db: Database, form_id: str) -> LiveForm | None:
-    """The form, importing the shipped file first if the database does not have it yet."""
+    """The form, importing the shipped file first if the database does not have it yet
+    (`musharaka run` imports them before it serves: residents opening a survey together on
+    a fresh PostgreSQL database would otherwise each read the workbook, tens of ms, before
+    all but one of them found the form already there)."""
     async with db.reader() as s:
         live = await load_form(s, form_id)
     if live is not None or form_id not in SHIPPED or not SHIPPED[form_id].exists():

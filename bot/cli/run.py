@@ -23,6 +23,7 @@ from bot.channels.lifecycle import settle_garbage_collector, wait_for_stop_signa
 from bot.engine.engine import Engine
 from bot.workers.leader import build_leader_lock
 from core.config import Runtime, Settings
+from formengine.store import ensure_shipped_forms
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ async def started_engine(settings: Settings) -> AsyncIterator[Engine]:
         raise SystemExit("MUSHARAKA_BOT_TOKEN is not set")
     db = Database(settings.database_url)
     await db.upgrade()
+    await ensure_shipped_forms(db)  # before residents arrive, not by the first ones at once
     engine = build_engine(settings, db)
     try:
         yield engine

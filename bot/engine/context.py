@@ -117,6 +117,18 @@ class Context:
         else:
             self.say(text, buttons)
 
+    def last_reply(self) -> Reply | None:
+        """The reply this update queued last."""
+        return self.outgoing[-1].reply if self.outgoing else None
+
+    def take_back(self, reply: Reply | None) -> bool:
+        """Drop ``reply`` if nothing was queued after it: a screen drawn in its place then
+        says it (one message edited instead of an edit and a new message)."""
+        if reply is not None and self.outgoing and self.outgoing[-1].reply is reply:
+            self.outgoing.pop()
+            return True
+        return False
+
     def toast(self, text: str, alert: bool = False) -> None:
         self.send(Toast(text, alert=alert))
 

@@ -35,7 +35,10 @@ SURVEY_ENTRY = "Needs survey: tell us what your district needs"  # in the menu
 SEND_LABEL = "✅ Send my answers"
 SENT_LABEL = "See my district's priorities"  # the button under the final thank-you
 STEPS = 14  # updates a resident sends from /start to the thank-you
-MESSAGES = 12  # messages the bot sends them meanwhile (the other replies are edits)
+# Messages the bot sends them meanwhile: the language prompt, the welcome, the menu, the
+# survey's intro, its first question, the question after the typed answer, the thank-you.
+# The other replies are edits: a pressed answer turns its message into the next question.
+MESSAGES = 7
 
 
 def choice_label(question: str, name: str, language: str) -> str:

@@ -256,6 +256,7 @@ class AnswerSteps(SurveySteps):
         turn.run.set(question.name, "")
         turn.set_pending([])
         ctx.edit(f"{turn.run.render(question.text(turn.lang))}\n➜ {_('(skipped)')}")
+        turn.answer_shown, turn.answer_line = ctx.last_reply(), f"✓ {_('(skipped)')}"
         await self.after_answer(ctx, turn, question)
 
     async def on_previous(self, ctx: Context) -> None:

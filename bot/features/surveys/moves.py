@@ -36,6 +36,8 @@ class SurveySteps(Flow):
         self, ctx: Context, turn: Turn, question: Question, *, notice: str = "", edit: bool = False
     ) -> None:
         """Show ``question`` on its step (as a new message, or in place of the pressed one)."""
+        in_place = not questions.needs_reply_keyboard(question)
+        edit, notice = self.in_place_of_answer(ctx, turn, in_place, edit, notice)
         await self.show(
             ctx, screen_of(turn, question), turn=turn, question=question, notice=notice, edit=edit
         )
@@ -43,7 +45,22 @@ class SurveySteps(Flow):
     async def review(
         self, ctx: Context, turn: Turn, *, notice: str = "", edit: bool = False
     ) -> None:
+        edit, notice = self.in_place_of_answer(ctx, turn, True, edit, notice)
         await self.show(ctx, "review", turn=turn, notice=notice, edit=edit)
+
+    @staticmethod
+    def in_place_of_answer(
+        ctx: Context, turn: Turn, possible: bool, edit: bool, notice: str
+    ) -> tuple[bool, str]:
+        """After a pressed answer, the next screen replaces the pressed message, headed by
+        a line with the answer, instead of the answer edited in and the next screen sent as
+        a new message: one message for the resident (and one Bot API call less per tap,
+        which a campaign's peak counts). Not for a screen that needs a reply keyboard (a
+        location), which must be a new message."""
+        shown, turn.answer_shown = turn.answer_shown, None
+        if edit or not possible or not ctx.take_back(shown):
+            return edit, notice
+        return True, "\n\n".join(line for line in (turn.answer_line, notice) if line)
 
     async def after_answer(self, ctx: Context, turn: Turn, question: Question) -> None:
         """Go on from ``question``: the next relevant one, or back to the review."""
@@ -95,7 +112,9 @@ class SurveySteps(Flow):
         if intro == question.name:
             label = f"{welcome(turn)}\n\n{label}"
         if pressed:
-            ctx.edit(f"{label}\n➜ {answer_text(turn, question)}")
+            answer = answer_text(turn, question)
+            ctx.edit(f"{label}\n➜ {answer}")
+            turn.answer_shown, turn.answer_line = ctx.last_reply(), f"✓ {answer}"
         return True
 
     # --- drawing the question steps ------------------------------------------------------------

@@ -62,7 +62,7 @@ def draw(
     _put_on_screen(turn, question)
     text = question_text(turn, question, notice=notice, searched=searched)
     buttons = question_buttons(ctx, turn, question, searched)
-    if question.kind == Kind.GEOPOINT or question.kind in LINE_KINDS:
+    if needs_reply_keyboard(question):
         # Telegram shows either inline buttons or a reply keyboard on one message.
         ctx.say(text, keyboard=[[KeyboardButton(_("📍 Send my location"), request="location")]])
         if buttons:
@@ -71,6 +71,12 @@ def draw(
         ctx.edit(text, buttons)
     else:
         ctx.say(text, buttons)
+
+
+def needs_reply_keyboard(question: Question) -> bool:
+    """A location question: its "Send my location" key is a reply keyboard, which only a new
+    message can carry."""
+    return question.kind == Kind.GEOPOINT or question.kind in LINE_KINDS
 
 
 def _put_on_screen(turn: Turn, question: Question) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.engine.context import Context
+from bot.engine.replies import Reply
 from formengine.model import ANSWERED_KINDS, Form, Kind, Question
 from formengine.repeats import expand
 from formengine.runtime import Run, initial_answers, now_iso
@@ -47,6 +48,10 @@ class Turn:
     def __init__(self, ctx: Context, draft: dict[str, Any], form: Form) -> None:
         self.ctx = ctx
         self.draft = draft
+        # A pressed answer shown in its message ("question ➜ answer"), which the next screen
+        # may replace (moves.SurveySteps.in_place_of_answer), and the line that then says it.
+        self.answer_shown: Reply | None = None
+        self.answer_line = ""
         self.base = form  # as imported; self.form has each repeat's instances
         language = ctx.lang
         now = ctx.services.clock.now()
