@@ -95,6 +95,7 @@ class _DisplayFormatter(string.Formatter):
 # Digits a translation writes itself ('أقل من 5'), not those of its placeholders ({n}, %(k1)s).
 _LITERAL_DIGITS = re.compile(r"(\{[^{}]*\}|%\([^)]*\)[a-z]|%[a-z%])|([0-9]+)")
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+_LATIN_DIGIT = re.compile(r"[0-9]")
 _NAMED_INTEGER = re.compile(r"%\((\w+)\)[di]")
 _POSITIONAL_INTEGER = re.compile(r"(?<!%)%[di]")
 
@@ -146,7 +147,7 @@ def uses_arabic_digits(language: str | None = None) -> bool:
 
 
 def _translated(text: str, language: str) -> Translated:
-    if uses_arabic_digits(language) and any(c.isascii() and c.isdigit() for c in text):
+    if uses_arabic_digits(language) and _LATIN_DIGIT.search(text):
         text = _LITERAL_DIGITS.sub(
             lambda m: m.group(1) or m.group(2).translate(_ARABIC_INDIC), text
         )

@@ -303,7 +303,9 @@ def build_dispatcher(engine: Engine, messenger: AiogramMessenger) -> Dispatcher:
         event = button_of(query, event_update.update_id)
         await messenger.deliver(event, await engine.handle(event))
 
-    dispatcher = Dispatcher()
+    # The engine keeps every conversation's state: aiogram's own FSM (a storage look-up and a
+    # context object per update) would only cost time.
+    dispatcher = Dispatcher(disable_fsm=True)
     dispatcher.include_router(router)
     return dispatcher
 

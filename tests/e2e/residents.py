@@ -172,6 +172,7 @@ class Resident:
     step: int = 0  # the next action to take
     latencies: list[float] = field(default_factory=list)
     update_ids: list[int] = field(default_factory=list)
+    _actions: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def user_id(self) -> int:
@@ -183,7 +184,8 @@ class Resident:
         return self.api.user_presses_button(self.user_id, what)
 
     async def take_step(self, timeout: float = 120) -> None:  # noqa: ASYNC109
-        kind, what, expect = self.plan.actions()[self.step]
+        self._actions = self._actions or self.plan.actions()  # labels translated once
+        kind, what, expect = self._actions[self.step]
         since = self.inboxes.count(self.user_id)
         started = time.perf_counter()
         update = self.act(kind, what)

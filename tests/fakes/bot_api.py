@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import copy
 import html
 import itertools
 import json
@@ -312,6 +311,12 @@ class ApiError(Exception):
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
         return body
+
+
+def _json_copy(value: Any) -> Any:
+    """A deep copy of JSON data (what every message and update here is): several times
+    quicker than copy.deepcopy, which was a tenth of a campaign benchmark's CPU."""
+    return json.loads(json.dumps(value))
 
 
 def _bad_request(description: str, detail: str = "") -> ApiError:
@@ -768,7 +773,7 @@ class FakeBotApi:
         query = {
             "id": query_id,
             "from": user.as_user(),
-            "message": copy.deepcopy(message),
+            "message": _json_copy(message),
             "chat_instance": f"instance-{user_id}",
             "data": callback_data,
         }
@@ -838,7 +843,7 @@ class FakeBotApi:
             raise ValueError(f"user {user_id} sent no text message {message_id}")
         message.pop("entities", None)
         message.update(_text_content(new_text), edit_date=_now())
-        return self._queue({"edited_message": copy.deepcopy(message)})
+        return self._queue({"edited_message": _json_copy(message)})
 
     def redeliver(self, update_id: int) -> None:
         """Queues an update again, as Telegram does when a delivery was not acknowledged."""
@@ -849,7 +854,7 @@ class FakeBotApi:
 
     def messages_for(self, user_id: int) -> list[JSONDict]:
         """The bot's messages the user's chat shows now: edits applied, deleted ones gone."""
-        return [copy.deepcopy(message) for message in self._bot_messages(user_id)]
+        return [_json_copy(message) for message in self._bot_messages(user_id)]
 
     def last_buttons(self, user_id: int) -> list[tuple[str, str | None]]:
         """(label, callback_data) of the newest bot message with an inline keyboard."""
@@ -1457,7 +1462,7 @@ class FakeBotApi:
             **content,
         }
         self._chats[user_id][message["message_id"]] = message
-        return self._queue({"message": copy.deepcopy(message)})
+        return self._queue({"message": _json_copy(message)})
 
     # --------------------------------------------------------------------- update queue
 
@@ -1469,7 +1474,7 @@ class FakeBotApi:
         self._updates[update["update_id"]] = update
         self._pending.append(_PendingUpdate(update))
         self._notify()
-        return copy.deepcopy(update)
+        return _json_copy(update)
 
     def _notify(self) -> None:
         """Wakes everything waiting in wait_until: long polls, webhook delivery, tests."""
