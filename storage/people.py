@@ -114,15 +114,35 @@ def _insert_for(session: AsyncSession) -> Any:
     return sqlite_insert
 
 
-async def set_language(session: AsyncSession, telegram_id: int, language: str) -> None:
-    user = await ensure_user(session, telegram_id)
+async def set_language(
+    session: AsyncSession,
+    telegram_id: int,
+    language: str,
+    *,
+    first_name: str = "",
+    username: str = "",
+) -> None:
+    """The user's language (the user is created on first contact, with these names)."""
+    user = await ensure_user(
+        session, telegram_id, first_name=first_name, username=username, language=language
+    )
     user.language = language
 
 
 async def record_consent(
-    session: AsyncSession, telegram_id: int, now: datetime | None = None
+    session: AsyncSession,
+    telegram_id: int,
+    now: datetime | None = None,
+    *,
+    first_name: str = "",
+    username: str = "",
+    language: str | None = None,
 ) -> None:
-    user = await ensure_user(session, telegram_id)
+    """The moment the user agreed to the data notice (the user is created on first contact,
+    with these names and language)."""
+    user = await ensure_user(
+        session, telegram_id, first_name=first_name, username=username, language=language
+    )
     if user.consent_at is None:
         user.consent_at = now or utcnow()
 

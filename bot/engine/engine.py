@@ -131,7 +131,6 @@ class Engine:
         session = loaded.copy() if loaded is not None else self._new_session(event)
         session.version = (loaded.version if loaded is not None else 0) + 1
         session.epoch += 1  # what buttons drawn now will carry
-        before = session.conversation_snapshot()
         session.remember(event.update_id)
         with use_language(session.language or self._guess_language(event)):
             ctx = Context(self, event, session, self.services)
@@ -145,7 +144,7 @@ class Engine:
                 isinstance(item.reply, Toast) for item in ctx.outgoing
             ):
                 ctx.outgoing.insert(0, Outgoing(Toast("")))  # stop the button's spinner
-            if not ctx.drew_buttons and session.conversation_snapshot() == before:
+            if not ctx.drew_buttons and not session.conversations_moved_from(loaded):
                 session.epoch -= 1  # nothing moved: the buttons on screen stay valid
             if ctx.session_dropped:
                 return ctx.outgoing, None

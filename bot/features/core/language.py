@@ -33,14 +33,9 @@ async def remember_language(ctx: Context, code: str) -> None:
     ctx.session.language = code
     set_language(code)
     async with ctx.transaction() as s:
-        await people.ensure_user(
-            s,
-            ctx.user_id,
-            first_name=ctx.event.first_name,
-            username=ctx.event.username,
-            language=code,
+        await people.set_language(
+            s, ctx.user_id, code, first_name=ctx.event.first_name, username=ctx.event.username
         )
-        await people.set_language(s, ctx.user_id, code)
 
 
 class LanguageChoice(Flow):

@@ -93,14 +93,14 @@ class Onboarding(Flow):
     async def _on_agree(self, ctx: Context) -> None:
         ctx.session.profile["consent"] = True
         async with ctx.transaction() as s:
-            await people.ensure_user(
+            await people.record_consent(
                 s,
                 ctx.user_id,
+                ctx.services.clock.now(),
                 first_name=ctx.event.first_name,
                 username=ctx.event.username,
                 language=ctx.lang,
             )
-            await people.record_consent(s, ctx.user_id, ctx.services.clock.now())
         ctx.edit(_("Thank you! You can change your language any time with /language."))
         then, then_args, then_link = (
             ctx.state.get("then"),
