@@ -104,6 +104,7 @@ class UnitOfWork:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._session: AsyncSession | None = None
+        self._reads: AsyncSession | None = None  # the update's reads before its first write
         self._after_commit: list[AfterCommit] = []
         self.closed = False
         # Only the task handling the update joins it: a task or thread started meanwhile
@@ -122,6 +123,10 @@ class UnitOfWork:
         if self.closed:
             raise RuntimeError("this unit of work has ended")
         if self._session is None:
+            # Let go of the reads' connection before waiting for the writer's turn: an update
+            # never waits for a connection while holding one (the pool cannot run dry in a
+            # circle), and from now on it reads through this session, seeing its own writes.
+            await self._release_reads()
             await self.db.writers.acquire()
             try:
                 session = self.db.session()
@@ -131,6 +136,21 @@ class UnitOfWork:
                 raise
             self._session = session
         return self._session
+
+    def reads(self) -> AsyncSession:
+        """One session for every read the update makes before it writes, instead of a
+        session, a connection and a transaction per read (opening the survey made four)."""
+        if self.closed:
+            raise RuntimeError("this unit of work has ended")
+        if self._reads is None:
+            self._reads = self.db.read_session()
+        return self._reads
+
+    async def _release_reads(self) -> None:
+        """Hand the reads' connection back (a block still using the session would take
+        another one; ``close`` hands that back too)."""
+        if self._reads is not None:
+            await self._reads.close()
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[AsyncSession]:
@@ -173,8 +193,12 @@ class UnitOfWork:
 
     async def close(self) -> None:
         """End the unit: whatever was not committed is rolled back."""
-        await self.rollback()
-        self.closed = True
+        try:
+            await self.rollback()
+        finally:
+            await self._release_reads()
+            self._reads = None
+            self.closed = True
 
 
 _current_unit: ContextVar[UnitOfWork | None] = ContextVar("musharaka_unit_of_work", default=None)
@@ -227,6 +251,19 @@ class _SharedReader:
 
     async def __aenter__(self) -> AsyncSession:
         return await self._unit.session()
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class _UnitReads:
+    """``async with`` over the current unit's read session, closed with the unit."""
+
+    def __init__(self, unit: UnitOfWork) -> None:
+        self._unit = unit
+
+    async def __aenter__(self) -> AsyncSession:
+        return self._unit.reads()
 
     async def __aexit__(self, *exc: object) -> None:
         return None
@@ -321,12 +358,16 @@ class Database:
         return unit if unit is not None and unit.db is self and unit.joinable() else None
 
     def reader(self) -> AbstractAsyncContextManager[AsyncSession]:
-        """A session to read with: the update's own once it has written something (so it
-        reads its own writes), a fresh read-only one otherwise."""
+        """A session to read with: inside an update, the update's own (one for its reads
+        until it writes, then its writing one, which sees its own writes); a fresh one
+        otherwise."""
         unit = self._current_unit()
-        if unit is not None and unit.begun:
-            return _SharedReader(unit)
+        if unit is not None:
+            return _SharedReader(unit) if unit.begun else _UnitReads(unit)
         return _closing(self._reader())
+
+    def read_session(self) -> AsyncSession:
+        return self._reader()
 
     def report_reader(self) -> AbstractAsyncContextManager[AsyncSession]:
         """For a long read (a report over every submission) of what is committed: on a
