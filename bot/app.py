@@ -83,9 +83,14 @@ def build_flood_guard(settings: Settings, redis: Redis | None = None) -> FloodGu
     )
 
 
-def chat_locks(settings: Settings, redis: Redis) -> RedisChatLocks:
-    """Each chat's updates one at a time across all workers sharing this Redis."""
-    return RedisChatLocks(redis, prefix=f"{settings.redis_prefix}chat-lock:")
+def chat_locks(settings: Settings, redis: Redis, store: SessionStore) -> RedisChatLocks:
+    """Each chat's updates one at a time across all workers sharing this Redis; with the
+    sessions in the same Redis, the lock reads the chat's session as it is taken."""
+    from bot.engine.session_redis import RedisSessionStore
+
+    shares = isinstance(store, RedisSessionStore) and store.client is redis
+    prefetch = store if shares and isinstance(store, RedisSessionStore) else None
+    return RedisChatLocks(redis, prefix=f"{settings.redis_prefix}chat-lock:", prefetch=prefetch)
 
 
 def build_engine(
@@ -99,10 +104,11 @@ def build_engine(
 ) -> Engine:
     redis = redis_client(settings) if store is None or flood is None else None
     clock = clock or SystemClock()
+    store = store if store is not None else build_session_store(settings, db, redis, clock)
     services = Services(
         settings=settings,
         db=db,
-        store=store if store is not None else build_session_store(settings, db, redis, clock),
+        store=store,
         clock=clock,
         files=build_file_store(settings),
     )
@@ -113,5 +119,5 @@ def build_engine(
         build_registry(),
         services,
         flood=flood if flood is not None else build_flood_guard(settings, redis),
-        locks=locks or (chat_locks(settings, redis) if redis is not None else None),
+        locks=locks or (chat_locks(settings, redis, store) if redis is not None else None),
     )

@@ -230,9 +230,16 @@ def test_hostile_updates_never_break_a_conversation(tmp_path: Path) -> None:
     with asyncio.Runner() as runner:
         world = runner.run(make_world(tmp_path))
 
+        # One world for every example (a world per example would cost seconds each), so
+        # an example can meet what an earlier one left (a slot booked, a seat taken): drawn
+        # at random, two examples sharing their first choices then saw different screens and
+        # Hypothesis stopped with FlakyStrategyDefinition (1 run in 5). Derandomized, the
+        # examples and the world they meet are the same on every run.
         @settings(
             max_examples=60,
             deadline=None,
+            derandomize=True,
+            database=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         )
         @given(st.data())

@@ -76,7 +76,7 @@ async def two_workers(
 def worker(db: Database, store: SessionStore, redis: Any) -> Engine:
     """An engine as `musharaka run` builds it: with Redis sessions come the chat locks."""
     settings = settings_for_tests(redis_prefix=prefix_of(redis))
-    locks = chat_locks(settings, redis) if isinstance(store, RedisSessionStore) else None
+    locks = chat_locks(settings, redis, store) if isinstance(store, RedisSessionStore) else None
     return build_engine(settings, db, store=store, flood=MemoryFloodGuard(1000, 1.0), locks=locks)
 
 
@@ -188,7 +188,7 @@ async def test_a_burst_of_residents_waits_for_redis_connections_instead_of_faili
         store = RedisSessionStore(redis, prefix=f"{prefix_of(redis_client)}session:")
         engine = build_engine(
             settings, postgres_db, store=store, flood=MemoryFloodGuard(1000, 1.0),
-            locks=chat_locks(settings, redis),
+            locks=chat_locks(settings, redis, store),
         )  # fmt: skip
         users = range(64_000, 64_200)
         replies = await asyncio.gather(*(engine.handle(text_event(u, "/start")) for u in users))

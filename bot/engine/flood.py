@@ -85,7 +85,9 @@ class RedisFloodGuard:
     async def check(self, user_id: int, *, tap: bool = False) -> tuple[bool, bool]:
         bucket = int(time.time() // self.window)
         key = f"{self._prefix}{user_id}:{'t' if tap else 'u'}:{bucket}"
-        async with self._redis.pipeline(transaction=True) as pipe:
+        # One round trip without MULTI/EXEC: the count is INCR's own answer, and the EXPIRE
+        # after it only has to happen at all (the bucket's key names its window).
+        async with self._redis.pipeline(transaction=False) as pipe:
             pipe.incr(key)
             pipe.expire(key, self.window * 2)
             count, _ = await pipe.execute()
