@@ -98,19 +98,18 @@ class Campaign:
         return [latency for person in self.residents for latency in person.latencies]
 
 
-async def start_front(workers: int) -> Front:
-    """The load balancer of tests/e2e/front.py over ``workers`` webhook workers."""
-    front = Front([f"http://127.0.0.1:{free_port()}/telegram/webhook" for _ in range(workers)])
+async def start_front(ports: list[int]) -> Front:
+    """The load balancer of tests/e2e/front.py over webhook workers on ``ports``."""
+    front = Front([f"http://127.0.0.1:{port}/telegram/webhook" for port in ports])
     await front.start()
     return front
 
 
-def webhook_settings(front: Front | None, n: int) -> dict[str, str]:
-    """Worker n's settings: long polling alone, a webhook behind the front with several."""
+def webhook_settings(front: Front | None, port: int) -> dict[str, str]:
+    """A worker's settings: long polling alone, a webhook behind the front with several."""
     if front is None:
         return {}
-    port = front.workers[n].split(":")[2].split("/")[0]
-    return {"webhook_url": front.url, "webhook_host": "127.0.0.1", "webhook_port": port}
+    return {"webhook_url": front.url, "webhook_host": "127.0.0.1", "webhook_port": str(port)}
 
 
 def throttled(api: FakeBotApi) -> tuple[int, int, str]:
@@ -142,7 +141,8 @@ async def run(args: argparse.Namespace, url: str, stack: dict[str, str], workdir
             "global_rate_per_second": str(args.rate),
             **{k: v for k, v in stack.items() if k != "database_url"},
         }
-        front = await start_front(args.workers) if args.workers > 1 else None
+        ports = [free_port() for _ in range(args.workers)]
+        front = await start_front(ports) if args.workers > 1 else None
         bots = [
             BotProcess(
                 api,
@@ -150,9 +150,9 @@ async def run(args: argparse.Namespace, url: str, stack: dict[str, str], workdir
                 run_broadcast_sender="false",
                 runtime=args.runtime,
                 **common,
-                **webhook_settings(front, n),
+                **webhook_settings(front, port),
             )
-            for n in range(args.workers)
+            for port in ports
         ]
         sender = sender_process(api, workdir, **common)
         campaign = Campaign(api, residents, args)

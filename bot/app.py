@@ -88,8 +88,7 @@ def chat_locks(settings: Settings, redis: Redis, store: SessionStore) -> RedisCh
     sessions in the same Redis, the lock reads the chat's session as it is taken."""
     from bot.engine.session_redis import RedisSessionStore
 
-    shares = isinstance(store, RedisSessionStore) and store.client is redis
-    prefetch = store if shares and isinstance(store, RedisSessionStore) else None
+    prefetch = store if isinstance(store, RedisSessionStore) and store.client is redis else None
     return RedisChatLocks(redis, prefix=f"{settings.redis_prefix}chat-lock:", prefetch=prefetch)
 
 

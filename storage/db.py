@@ -244,26 +244,14 @@ async def _committing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
 
 
 class _SharedReader:
-    """``async with`` over the current unit's session, without closing it at the end."""
+    """``async with`` over the current unit's session, without closing it at the end: its
+    writing session once it has written, its read session before (both end with the unit)."""
 
     def __init__(self, unit: UnitOfWork) -> None:
         self._unit = unit
 
     async def __aenter__(self) -> AsyncSession:
-        return await self._unit.session()
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
-
-
-class _UnitReads:
-    """``async with`` over the current unit's read session, closed with the unit."""
-
-    def __init__(self, unit: UnitOfWork) -> None:
-        self._unit = unit
-
-    async def __aenter__(self) -> AsyncSession:
-        return self._unit.reads()
+        return await self._unit.session() if self._unit.begun else self._unit.reads()
 
     async def __aexit__(self, *exc: object) -> None:
         return None
@@ -363,7 +351,7 @@ class Database:
         otherwise."""
         unit = self._current_unit()
         if unit is not None:
-            return _SharedReader(unit) if unit.begun else _UnitReads(unit)
+            return _SharedReader(unit)
         return _closing(self._reader())
 
     def read_session(self) -> AsyncSession:
